@@ -1,0 +1,181 @@
+"""Katalog UMKM: the application factory."""
+
+import logging
+import os
+import uuid
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_wtf.csrf import CSRFError
+
+from config import BASE_DIR, CONFIGS, ProductionConfig
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config_class=None) -> Flask:
+    """Build the app. `config_class` defaults to the class named by FLASK_CONFIG (development)."""
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("FLASK_CONFIG", "development")]
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance")).resolve()),
+    )
+    app.config.from_object(config_class)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_filters(app)
+    register_request_hooks(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from catalog import models  # noqa: F401  (one complete metadata for Alembic)
+    from catalog.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+    from catalog.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    cache.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from catalog.models import User
+
+        raw_id, _, token = user_id.partition(":")
+        if not raw_id.isdigit():
+            return None
+        user = db.session.get(User, int(raw_id))
+        if user is None or user.session_token != token:
+            return None
+        return user
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL and a busy timeout let readers and one writer share the file (several threads)."""
+    from sqlalchemy import event
+
+    from catalog.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from catalog.web.auth import bp as auth_bp
+    from catalog.web.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from flask import render_template
+    from flask_babel import gettext as _
+
+    messages = {
+        400: (_("Permintaan tidak valid"), _("Permintaan Anda tidak dapat diproses. Periksa kembali isian Anda.")),
+        403: (_("Akses ditolak"), _("Anda tidak memiliki izin untuk membuka halaman ini.")),
+        404: (_("Halaman tidak ditemukan"), _("Halaman yang Anda cari tidak ada atau sudah dipindahkan.")),
+        405: (_("Metode tidak diizinkan"), _("Alamat ini tidak menerima permintaan seperti itu.")),
+        413: (_("Berkas terlalu besar"), _("Berkas yang Anda unggah melebihi batas ukuran.")),
+        429: (_("Terlalu banyak percobaan"), _("Anda sudah terlalu sering mencoba. Tunggu sebentar lalu coba lagi.")),
+        500: (_("Terjadi kesalahan"), _("Maaf, terjadi kesalahan di server kami. Tim kami sudah diberi tahu.")),
+    }
+
+    def render_error(code: int, detail: str | None = None):
+        title, text = messages.get(code, messages[500])
+        # Messages are translated per request: look them up again under the current locale.
+        return render_template("errors/error.html", code=code, title=_(title), text=detail or _(text)), code
+
+    for code in messages:
+        if code == 500:
+            continue
+        app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e):
+        return render_error(400, _("Formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."))
+
+    @app.errorhandler(500)
+    def server_error(_e):
+        from catalog.extensions import db
+
+        db.session.rollback()
+        return render_error(500)
+
+
+def register_template_filters(app: Flask) -> None:
+    from catalog import formatting
+
+    app.jinja_env.filters["rupiah"] = formatting.rupiah
+    app.jinja_env.filters["tanggal"] = formatting.tanggal
+    app.jinja_env.filters["tanggal_waktu"] = formatting.tanggal_waktu
+    app.jinja_env.filters["angka"] = formatting.angka
+    app.jinja_env.filters["persen"] = formatting.persen
+
+    from catalog.i18n import inject_i18n
+
+    app.context_processor(inject_i18n)
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id():
+        # Carried into logs and audit events; a proxy may pass its own.
+        g.request_id = request.headers.get("X-Request-ID", "")[:40] or uuid.uuid4().hex
+        session.permanent = True
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+            )
+        if app.config.get("PRODUCTION"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
+        return response
+
+
+def register_cli(app: Flask) -> None:
+    from catalog import cli
+
+    cli.register(app)

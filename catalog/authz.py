@@ -1,0 +1,97 @@
+"""Who may call each view, and scoped getters that fetch objects only within a user's reach.
+
+Every view declares its audience with exactly one decorator from here; a test walks the URL
+map and fails on any endpoint that declares nothing.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+from catalog.models.users import ROLE_ADMIN, ROLE_OFFICER, ROLE_SELLER, ROLE_SHOPPER, ROLES
+
+AUDIENCE_ATTR = "_audience"
+
+
+def _mark(view: Callable, audience: str) -> Callable:
+    setattr(view, AUDIENCE_ATTR, audience)
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Anyone, logged in or not."""
+    return _mark(view, "public")
+
+
+def anonymous_only(view: Callable) -> Callable:
+    """Pages like /masuk and /daftar: a logged-in user is sent home instead."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user.is_authenticated:
+            return redirect(url_for("public.home"))
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, "anonymous")
+
+
+def login_required(view: Callable) -> Callable:
+    """Any logged-in user, whatever the role."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _to_login()
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, "login")
+
+
+def roles_required(*roles: str) -> Callable:
+    """Logged-in users with one of `roles`; others get 403, anonymous users the login page."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _to_login()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _mark(wrapper, "roles:" + ",".join(roles))
+
+    return decorator
+
+
+def _to_login():
+    from catalog.extensions import login_manager
+
+    return login_manager.unauthorized()
+
+
+def audience_of(view: Callable) -> str | None:
+    return getattr(view, AUDIENCE_ATTR, None)
+
+
+shopper_required = roles_required(ROLE_SHOPPER)
+seller_required = roles_required(ROLE_SELLER)
+officer_required = roles_required(ROLE_OFFICER)
+admin_required = roles_required(ROLE_ADMIN)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site paths are allowed as ?next= targets (no //evil.com, no schemes)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    return not any(ch in target for ch in "\r\n\t")
+
+
+def next_url(default_endpoint: str = "public.home") -> str:
+    target = request.values.get("next")
+    return target if is_safe_next(target) else url_for(default_endpoint)

@@ -1,0 +1,64 @@
+"""How numbers, money and dates read on the page (Indonesian conventions, both locales)."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_locale
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+MONTHS = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+           "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+
+
+def angka(value: int | None) -> str:
+    """12345678 → "12.345.678" (the dot groups thousands in Indonesia, in both locales here)."""
+    if value is None:
+        return "–"
+    sign = "-" if value < 0 else ""
+    return sign + f"{abs(int(value)):,}".replace(",", ".")
+
+
+def rupiah(value: int | None) -> str:
+    """Integer Rupiah → "Rp 1.250.000"."""
+    if value is None:
+        return "–"
+    if value < 0:
+        return "-Rp " + angka(-value)
+    return "Rp " + angka(value)
+
+
+def persen(value: float | int | None, digits: int = 1) -> str:
+    """31.25 → "31,3%" (decimal comma)."""
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}".replace(".", ",") + "%"
+
+
+def _locale() -> str:
+    try:
+        return str(get_locale() or "id")
+    except (RuntimeError, AttributeError):
+        return "id"
+
+
+def tanggal(value: date | datetime | None) -> str:
+    """A date as "23 November 2026" (in Jakarta time when a timestamp is given)."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = value.astimezone(JAKARTA) if value.tzinfo else value
+    months = MONTHS.get(_locale(), MONTHS["id"])
+    return f"{value.day} {months[value.month - 1]} {value.year}"
+
+
+def tanggal_waktu(value: datetime | None) -> str:
+    """A timestamp as "23 November 2026 14.05 WIB"."""
+    if value is None:
+        return "–"
+    local = value.astimezone(JAKARTA) if value.tzinfo else value
+    return f"{tanggal(local)} {local:%H.%M} WIB"

@@ -1,0 +1,25 @@
+"""Language choice: Bahasa Indonesia by default, English on request (session or account)."""
+
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    # The site speaks Indonesian first: only an explicit choice switches to English.
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return "Asia/Jakarta"
+
+
+def inject_i18n() -> dict:
+    return {"current_locale": str(get_locale()), "languages": current_app.config["LANGUAGES"],
+            "request_path": request.full_path.rstrip("?")}

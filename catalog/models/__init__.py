@@ -1,0 +1,14 @@
+"""All models, imported here so Alembic and the app see one complete metadata."""
+
+from catalog.models.agencies import Agency, Budget, OfficerMembership
+from catalog.models.audit import AuditEvent, AuditHead
+from catalog.models.base import Base
+from catalog.models.products import Category, Product, ProductImage, product_certificate
+from catalog.models.regions import Region
+from catalog.models.sellers import Seller, SellerDocument
+from catalog.models.users import User
+
+__all__ = [
+    "Agency", "AuditEvent", "AuditHead", "Base", "Budget", "Category", "OfficerMembership", "Product",
+    "ProductImage", "Region", "Seller", "SellerDocument", "User", "product_certificate",
+]

@@ -1,0 +1,57 @@
+"""Every lifecycle's transition table, and the one function that moves state and audits it."""
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from catalog.services import audit
+from catalog.services.errors import InvalidTransition
+
+# Seller verification: pending → verified | rejected; verified ⇄ suspended; a rejected seller
+# may fix the paperwork and ask again (→ pending).
+SELLER = {
+    "pending": {"verified", "rejected"},
+    "rejected": {"pending"},
+    "verified": {"suspended"},
+    "suspended": {"verified"},
+}
+
+TABLES: dict[str, dict[str, set[str]]] = {
+    "seller": SELLER,
+}
+
+
+def allowed(machine: str, current: str, target: str) -> bool:
+    return target in TABLES[machine].get(current, set())
+
+
+def transition(
+    machine: str,
+    obj: Any,
+    target: str,
+    *,
+    actor_id: int | None,
+    reason: str | None = None,
+    agency_id: int | None = None,
+    attr: str = "status",
+    extra: dict | None = None,
+) -> None:
+    """Move `obj` to `target` if the machine allows it and append the audit event.
+
+    Runs inside the caller's transaction; raises InvalidTransition and changes nothing otherwise.
+    """
+    current = getattr(obj, attr)
+    if not allowed(machine, current, target):
+        raise InvalidTransition(
+            _l("Status tidak dapat diubah dari %(current)s ke %(target)s.", current=current, target=target)
+        )
+    setattr(obj, attr, target)
+    audit.record(
+        f"{machine}.{target}",
+        obj,
+        actor_id=actor_id,
+        before={attr: current},
+        after={attr: target, **(extra or {})},
+        reason=reason,
+        agency_id=agency_id,
+    )

@@ -1,0 +1,1 @@
+"""The HTTP edge: one package per blueprint (views.py thin routes, forms.py WTForms)."""
