@@ -95,10 +95,12 @@ def _tune_sqlite(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from catalog.web.auth import bp as auth_bp
+    from catalog.web.media import bp as media_bp
     from catalog.web.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(media_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -145,6 +147,7 @@ def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["tanggal_waktu"] = formatting.tanggal_waktu
     app.jinja_env.filters["angka"] = formatting.angka
     app.jinja_env.filters["persen"] = formatting.persen
+    app.jinja_env.globals["image_url"] = formatting.image_url
 
     from catalog.i18n import inject_i18n
 

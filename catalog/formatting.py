@@ -62,3 +62,12 @@ def tanggal_waktu(value: datetime | None) -> str:
         return "–"
     local = value.astimezone(JAKARTA) if value.tzinfo else value
     return f"{tanggal(local)} {local:%H.%M} WIB"
+
+
+def image_url(key: str | None, width: int = 320, ext: str = "webp") -> str | None:
+    """URL of a stored photo rendition (see services/images.py); None when there is no photo."""
+    if not key:
+        return None
+    from flask import url_for
+
+    return url_for("media.file", key=f"p/{key}-{width}.{ext}")

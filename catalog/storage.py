@@ -1,0 +1,53 @@
+"""Where uploaded and generated files live: one interface over UPLOAD_DIR (a shared volume in
+production) so it can later point at an S3-compatible store without touching callers.
+
+Keys are relative paths like "p/3f2a…-320.webp"; they never come from user input unchecked.
+"""
+
+import os
+import re
+import secrets
+from pathlib import Path
+
+from flask import current_app
+
+KEY_PATTERN = re.compile(r"^[a-z]+/[A-Za-z0-9_-]+(?:\.[a-z0-9]{2,5})?$")
+
+
+def new_token() -> str:
+    """A random, unguessable name for a stored object."""
+    return secrets.token_urlsafe(12).replace("-", "a").replace("_", "b")
+
+
+def is_valid_key(key: str) -> bool:
+    return bool(KEY_PATTERN.fullmatch(key or ""))
+
+
+def _root() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]).resolve()
+
+
+def path_for(key: str) -> Path:
+    if not is_valid_key(key):
+        raise ValueError(f"invalid storage key {key!r}")
+    path = (_root() / key).resolve()
+    if _root() not in path.parents:
+        raise ValueError("storage key escapes the upload folder")
+    return path
+
+
+def save_bytes(key: str, data: bytes) -> None:
+    path = path_for(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)  # atomic: a reader never sees half a file
+
+
+def exists(key: str) -> bool:
+    return is_valid_key(key) and path_for(key).is_file()
+
+
+def delete(key: str) -> None:
+    if exists(key):
+        path_for(key).unlink()
