@@ -113,7 +113,8 @@ class ProductImage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    key: Mapped[str] = mapped_column(String(80), unique=True)
+    # Not unique: benchmark catalogues let many products share one set of generated renditions.
+    key: Mapped[str] = mapped_column(String(80), index=True)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     alt: Mapped[str] = mapped_column(String(160), default="")
