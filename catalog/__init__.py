@@ -5,7 +5,7 @@ import os
 import uuid
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, request
 from flask_wtf.csrf import CSRFError
 
 from config import BASE_DIR, CONFIGS, ProductionConfig
@@ -55,7 +55,10 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.session_protection = "strong"
+    # "basic": a session whose IP or browser changes is marked non-fresh instead of dropped;
+    # "strong" would log phone users out each time their mobile network changes address.
+    # Sensitive actions (password change) ask for the current password anyway.
+    login_manager.session_protection = "basic"
     from flask_babel import lazy_gettext as _l
 
     login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
@@ -97,8 +100,10 @@ def register_blueprints(app: Flask) -> None:
     from catalog.web.auth import bp as auth_bp
     from catalog.web.media import bp as media_bp
     from catalog.web.public import bp as public_bp
+    from catalog.web.search import bp as search_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(media_bp)
 
@@ -117,15 +122,20 @@ def register_errorhandlers(app: Flask) -> None:
         500: (_("Terjadi kesalahan"), _("Maaf, terjadi kesalahan di server kami. Tim kami sudah diberi tahu.")),
     }
 
-    def render_error(code: int, detail: str | None = None):
+    def render_error(code: int, detail: str | None = None, headers=None):
         title, text = messages.get(code, messages[500])
         # Messages are translated per request: look them up again under the current locale.
-        return render_template("errors/error.html", code=code, title=_(title), text=detail or _(text)), code
+        body = render_template("errors/error.html", code=code, title=_(title), text=detail or _(text))
+        return body, code, headers or {}
+
+    def http_error(e):
+        # Keep the exception's headers (Allow on 405, Retry-After on 429).
+        headers = {k: v for k, v in e.get_headers() if k.lower() != "content-type"}
+        return render_error(e.code, headers=headers)
 
     for code in messages:
-        if code == 500:
-            continue
-        app.register_error_handler(code, lambda e, code=code: render_error(code))
+        if code != 500:
+            app.register_error_handler(code, http_error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e):
@@ -159,7 +169,6 @@ def register_request_hooks(app: Flask) -> None:
     def assign_request_id():
         # Carried into logs and audit events; a proxy may pass its own.
         g.request_id = request.headers.get("X-Request-ID", "")[:40] or uuid.uuid4().hex
-        session.permanent = True
 
     @app.after_request
     def security_headers(response):

@@ -1,6 +1,7 @@
 """How numbers, money and dates read on the page (Indonesian conventions, both locales)."""
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
@@ -36,7 +37,9 @@ def persen(value: float | int | None, digits: int = 1) -> str:
     """31.25 → "31,3%" (decimal comma)."""
     if value is None:
         return "–"
-    return f"{value:.{digits}f}".replace(".", ",") + "%"
+    # Half up, as people round by hand (31,25 → 31,3), not the float's banker's rounding.
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{rounded:f}".replace(".", ",") + "%"
 
 
 def _locale() -> str:

@@ -1,11 +1,14 @@
 """Language choice: Bahasa Indonesia by default, English on request (session or account)."""
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # CLI commands, cron jobs and background work speak the default language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:

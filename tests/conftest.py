@@ -4,6 +4,7 @@ One database per test session is built by the migrations; every test starts from
 rows removed except the reference data (regions, the audit chain head).
 """
 
+import contextvars
 import os
 import re
 
@@ -11,6 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 os.environ.setdefault("FLASK_CONFIG", "testing")
+
+from flask.testing import FlaskClient  # noqa: E402
 
 from catalog import create_app  # noqa: E402
 from catalog.extensions import db  # noqa: E402
@@ -53,6 +56,16 @@ def _clean(app):
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs every request in an empty contextvars context, so it pushes its own application
+    context (its own `g`, its own database session) as in production, even though the test
+    holds the app context the `app` fixture pushed. Without this, Flask-Login's cached user
+    and Flask-Babel's cached locale would leak from one request (and one client) to the next."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build an app on the test database with extra settings: make_app(WTF_CSRF_ENABLED=True)."""
@@ -60,6 +73,7 @@ def make_app(database_url, tmp_path):
 
     def factory(**overrides):
         app = create_app(_config(database_url, tmp_path, **overrides))
+        app.test_client_class = IsolatedClient
         built.append(app)
         return app
 
@@ -73,6 +87,7 @@ def make_app(database_url, tmp_path):
 
 @pytest.fixture
 def app(make_app):
+    """The app with its context pushed, so tests can use the factories and db.session directly."""
     app = make_app()
     with app.app_context():
         yield app

@@ -21,7 +21,7 @@ _seq = itertools.count(1)
 
 # Real region codes from the reference table.
 KOTA_TANGSEL = "36.74"
-KEC_PAMULANG = "36.74.05"
+KEC_PAMULANG = "36.74.06"
 KEC_SERPONG = "36.74.01"
 KOTA_TANGERANG = "36.71"
 KAB_TANGERANG = "36.03"

@@ -1,13 +1,68 @@
-"""Public pages anyone may open."""
+"""Public pages anyone may open: home, categories, product pages, about."""
 
-from flask import render_template
+from urllib.parse import quote
+
+from flask import abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 
 from catalog.authz import public
+from catalog.services import catalogue
+from catalog.services.errors import NotFound
 from catalog.web.public import bp
 
 
 @bp.get("/")
 @public
 def home():
-    """The home page. Anyone."""
-    return render_template("public/home.html")
+    """The home page: featured categories, newest products, sellers of one kota (?kota=).
+    Anyone; never 403 or 404 (an unknown kota falls back to Kota Tangerang Selatan)."""
+    page = catalogue.home_page(request.args.get("kota"))
+    return render_template("public/home.html", page=page)
+
+
+@bp.get("/kategori")
+@public
+def categories():
+    """Every category, two levels. Anyone; never 403 or 404."""
+    return render_template("public/categories.html", categories=catalogue.all_categories())
+
+
+@bp.get("/kategori/<slug>")
+@public
+def category(slug: str):
+    """One category's products (a top category includes its children's), sorted by ?urut= and
+    paged by ?hal=. Anyone; 404 for an unknown slug. Bad ?urut=/?hal= fall back to defaults."""
+    try:
+        listing = catalogue.category_listing(
+            slug,
+            sort=request.args.get("urut"),
+            page=request.args.get("hal"),
+            per_page=current_app.config["PRODUCTS_PER_PAGE"],
+        )
+    except NotFound:
+        abort(404)
+    return render_template("public/category.html", listing=listing)
+
+
+@bp.get("/produk/<slug>")
+@public
+def product(slug: str):
+    """A product page. Anyone; 404 unless the product is active and its seller verified."""
+    try:
+        detail = catalogue.product_detail(slug)
+    except NotFound:
+        abort(404)
+    product = detail.product
+    # Built here rather than in the template: Jinja would HTML-escape "&" inside the message.
+    message = _("Halo %(seller)s, saya tertarik dengan produk “%(title)s” di Katalog UMKM: %(url)s",
+                seller=product.seller.business_name, title=product.title,
+                url=url_for("public.product", slug=product.slug, _external=True))
+    whatsapp_url = f"{product.seller.whatsapp_link}?text={quote(message, safe='')}"
+    return render_template("public/product.html", detail=detail, product=product, whatsapp_url=whatsapp_url)
+
+
+@bp.get("/tentang")
+@public
+def about():
+    """What the platform is for (Inpres 2/2022, the Dinas, who uses it how). Anyone."""
+    return render_template("public/about.html")

@@ -1,0 +1,356 @@
+"""`flask seed-demo`: the demo catalogue a first visitor sees, its accounts, determinism,
+--if-empty, --products N for benchmarks, and the audit trail it leaves."""
+
+import re
+import time
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from catalog import storage
+from catalog.demo import accounts
+from catalog.demo.builder import load_kecamatan
+from catalog.demo.plan import CategoryRef, plan_catalogue
+from catalog.demo.products import CATALOGUE
+from catalog.extensions import db
+from catalog.models import (
+    Agency,
+    AuditEvent,
+    Budget,
+    Category,
+    OfficerMembership,
+    Product,
+    ProductImage,
+    Region,
+    Seller,
+    SellerDocument,
+    User,
+    product_certificate,
+)
+from catalog.models.products import UNITS
+from catalog.models.regions import LEVEL_KECAMATAN
+from catalog.services.categories import default_tree
+from catalog.services.images import rendition_key
+from tests.factories import gen_user
+
+REFERENCE_TABLES = {"region", "alembic_version", "audit_head"}
+SMALL = ["--sellers", "6", "--products", "60"]
+
+
+@pytest.fixture(scope="module")
+def demo_uploads(tmp_path_factory):
+    """One upload folder for the whole module: the placeholder photos are drawn once."""
+    return tmp_path_factory.mktemp("demo-uploads")
+
+
+@pytest.fixture
+def app(make_app, demo_uploads):
+    app = make_app(UPLOAD_DIR=str(demo_uploads))
+    with app.app_context():
+        yield app
+
+
+def seed(runner, *args):
+    result = runner.invoke(args=["seed-demo", *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def count(model_or_stmt, *where):
+    stmt = model_or_stmt if isinstance(model_or_stmt, sa.Select) else select(func.count()).select_from(model_or_stmt)
+    if where:
+        stmt = stmt.where(*where)
+    return db.session.scalar(stmt)
+
+
+def wipe():
+    """Empty every table but the reference data, as the test fixtures do between tests."""
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in REFERENCE_TABLES:
+                conn.execute(table.delete())
+        conn.execute(sa.text("UPDATE audit_head SET seq = 0, last_hash = :h WHERE id = 1"), {"h": "0" * 64})
+
+
+def active_products():
+    return select(Product).where(Product.status == "active")
+
+
+# --- the default demo --------------------------------------------------------------------------
+
+def test_default_seed_fills_every_kecamatan_and_category(runner):
+    started = time.perf_counter()
+    result = seed(runner)
+    elapsed = time.perf_counter() - started
+
+    verified = db.session.scalars(select(Seller).where(Seller.status == "verified")).all()
+    assert len(verified) >= 80
+    all_kecamatan = set(db.session.scalars(select(Region.code).where(Region.level == LEVEL_KECAMATAN)))
+    assert len(all_kecamatan) == 49
+    assert {s.kecamatan_code for s in verified} == all_kecamatan
+    assert count(Seller, Seller.status == "pending") == 1
+
+    assert count(Product, Product.status == "active") >= 800
+    children = db.session.scalars(select(Category).where(Category.parent_id.is_not(None))).all()
+    per_category = dict(db.session.execute(
+        select(Product.category_id, func.count()).where(Product.status == "active").group_by(Product.category_id)
+    ).all())
+    empty = [c.slug for c in children if not per_category.get(c.id)]
+    assert empty == []
+    assert "800 produk aktif" in result.output
+    assert elapsed < 60
+
+
+def test_default_seed_prints_every_demo_account_and_the_password(runner):
+    output = seed(runner).output
+    for account in accounts.DEMO_ACCOUNTS:
+        assert account.email in output
+    assert "Demo-UMKM-2026" in output
+
+
+def test_every_demo_account_can_log_in(runner, client, auth):
+    seed(runner)
+    for account in accounts.DEMO_ACCOUNTS:
+        user = db.session.scalar(select(User).where(User.email == account.email))
+        assert user is not None and user.role == account.role
+        assert user.check_password(accounts.DEMO_PASSWORD)
+        response = auth.login(account.email, accounts.DEMO_PASSWORD)
+        assert response.status_code == 302, account.email
+        assert "/masuk" not in response.headers["Location"]
+        auth.logout()
+    # Generated seller accounts share the password too.
+    other = db.session.scalar(select(User).where(User.email.like(f"%@{accounts.SELLER_EMAIL_DOMAIN}")).limit(1))
+    assert other.check_password(accounts.DEMO_PASSWORD)
+
+
+def test_demo_accounts_have_their_seller_and_agency(runner):
+    seed(runner)
+    seller_user = db.session.scalar(select(User).where(User.email == accounts.SELLER.email))
+    assert seller_user.seller.status == "verified"
+    assert seller_user.seller.business_name == "Keripik Singkong Bu Rina"
+    assert seller_user.seller.kecamatan.name == "Pamulang"
+    pending_user = db.session.scalar(select(User).where(User.email == accounts.PENDING_SELLER.email))
+    assert pending_user.seller.status == "pending"
+    # A pending seller's listings are drafts: nothing of it is on sale.
+    assert count(Product, Product.seller_id == pending_user.seller.id, Product.status == "active") == 0
+
+    duties = {}
+    for account in (accounts.PP, accounts.PPK, accounts.BENDAHARA):
+        user = db.session.scalar(select(User).where(User.email == account.email))
+        assert user.membership.status == "confirmed"
+        assert user.membership.agency.code == accounts.DEMO_AGENCY_CODE
+        duties[user.membership.duty] = account.email
+    assert set(duties) == {"pejabat_pengadaan", "ppk", "bendahara"}
+
+
+def test_three_agencies_have_budgets_for_this_and_last_year(runner):
+    seed(runner)
+    agencies = db.session.scalars(select(Agency).order_by(Agency.code)).all()
+    assert {a.code for a in agencies} == {"DISKOMINFO-TGSL", "DISDIK-KABTGR", "TIRTABENTENG"}
+    assert {a.type for a in agencies} == {"OPD", "BUMD"}
+    assert {a.kota_code for a in agencies} == {"36.74", "36.03", "36.71"}
+    year = max(b.fiscal_year for b in db.session.scalars(select(Budget)))
+    for agency in agencies:
+        budgets = {b.fiscal_year: b for b in agency.budgets}
+        assert set(budgets) == {year - 1, year}
+        current = budgets[year]
+        assert isinstance(current.pagu, int) and current.pagu >= 1_000_000_000
+        assert current.target_share_pct == 40 and current.payment_term_days == 30
+
+
+def test_sellers_look_like_registered_umkm(runner):
+    seed(runner)
+    sellers = db.session.scalars(select(Seller)).all()
+    nibs = [s.nib for s in sellers]
+    assert all(re.fullmatch(r"\d{13}", nib) for nib in nibs) and len(set(nibs)) == len(nibs)
+    npwps = [s.npwp for s in sellers if s.npwp]
+    assert npwps and all(re.fullmatch(r"\d{16}", n) for n in npwps)
+    assert any(s.is_pkp for s in sellers) and all(s.npwp for s in sellers if s.is_pkp)
+    assert all(re.fullmatch(r"\+628\d{8,11}", s.whatsapp) for s in sellers)
+    scales = [s.scale for s in sellers]
+    assert scales.count("mikro") > scales.count("kecil") > scales.count("menengah") > 0
+    assert sum(s.is_koperasi for s in sellers) >= 3
+    assert {s.bank_name for s in sellers} >= {"BRI", "BNI", "Mandiri", "BCA", "Bank BJB"}
+    kelurahan = {r.code: r.parent_code for r in db.session.execute(select(Region.code, Region.parent_code))}
+    assert all(kelurahan[s.kelurahan_code] == s.kecamatan_code for s in sellers)
+    assert all(s.address and s.description and s.bank_account_number for s in sellers)
+
+
+def test_food_sellers_hold_certificates_some_expired_or_expiring(runner):
+    seed(runner)
+    documents = db.session.scalars(select(SellerDocument)).all()
+    kinds = {d.kind for d in documents}
+    assert kinds >= {"halal", "pirt", "bpom", "sni", "suket_pp55"}
+    today = date.today()
+    assert any(d.expires_on and d.expires_on < today and d.expired for d in documents)
+    assert any(d.expires_on and today <= d.expires_on <= today + timedelta(days=30) for d in documents)
+    # Food products show their seller's valid certificates, never an expired one.
+    linked = db.session.execute(select(SellerDocument, Product).join(
+        product_certificate, product_certificate.c.document_id == SellerDocument.id).join(
+        Product, Product.id == product_certificate.c.product_id)).all()
+    assert len(linked) > 100
+    assert all(doc.seller_id == product.seller_id and doc.is_valid for doc, product in linked)
+
+
+def test_products_have_rupiah_prices_units_and_order_rules(runner):
+    seed(runner)
+    products = db.session.scalars(active_products()).all()
+    assert all(type(p.price) is int and p.price > 0 and p.price % 500 == 0 for p in products)
+    assert all(p.unit in UNITS for p in products)
+    slugs = [p.slug for p in products]
+    assert len(set(slugs)) == len(slugs)
+    assert any(p.stock == 0 and not p.made_to_order for p in products)  # "Stok habis"
+    assert all(p.lead_time_days for p in products if p.made_to_order)
+    assert any(p.tkdn_pct and 25 <= p.tkdn_pct <= 95 for p in products)
+    assert any(p.rating_count for p in products)
+    assert all(p.rating_sum <= 5 * p.rating_count for p in products)
+    nasi_box = db.session.scalar(select(Category).where(Category.slug == "nasi-box"))
+    assert all(p.min_order >= 20 and p.made_to_order for p in products if p.category_id == nasi_box.id)
+    assert all(p.description.startswith("<p>") and "<li>" in p.description for p in products)
+    ages = sorted(p.created_at for p in products)
+    assert ages[-1] - ages[0] > timedelta(days=90)  # "newest" has something to sort
+
+
+def test_every_product_has_a_stored_photo(runner, app):
+    seed(runner)
+    assert count(ProductImage) == count(Product)
+    keys = set(db.session.scalars(select(ProductImage.key)))
+    for key in keys:
+        for width in (320, 960):
+            for ext in ("webp", "jpg"):
+                assert storage.exists(rendition_key(key, width, ext)), key
+    titles = dict(db.session.execute(select(ProductImage.product_id, ProductImage.alt)).all())
+    assert all(titles[p.id] == p.title for p in db.session.scalars(select(Product)))
+
+
+# --- determinism -------------------------------------------------------------------------------
+
+def default_category_refs():
+    return [
+        CategoryRef(slug=child["slug"], name=child["name"], parent_slug=top["slug"], position=position)
+        for top in default_tree() for position, child in enumerate(top["children"])
+    ]
+
+
+def test_same_seed_plans_the_same_catalogue(app):
+    kecamatan = load_kecamatan()
+    day = date(2026, 11, 23)
+
+    def plan(seed):
+        return plan_catalogue(seed=seed, kecamatan=kecamatan, categories=default_category_refs(), products=800,
+                              today=day)
+
+    first, second, other = plan(42), plan(42), plan(7)
+    assert first.sellers == second.sellers
+    assert first.products == second.products
+    assert [p.title for p in first.products] != [p.title for p in other.products]
+
+
+def test_two_seeds_of_empty_databases_store_the_same_titles_and_prices(runner):
+    def snapshot():
+        return db.session.execute(
+            select(Product.title, Product.price, Product.slug, Seller.business_name)
+            .join(Seller, Seller.id == Product.seller_id).order_by(Product.slug)
+        ).all()
+
+    seed(runner, *SMALL)
+    first = snapshot()
+    wipe()
+    seed(runner, *SMALL)
+    assert snapshot() == first
+    assert len(first) == 60 + 3  # the pending seller's drafts
+
+
+def test_every_child_category_has_templates():
+    slugs = {child["slug"] for top in default_tree() for child in top["children"]}
+    assert slugs == set(CATALOGUE)
+
+
+# --- --if-empty, refusal, --products -----------------------------------------------------------
+
+def test_if_empty_skips_a_database_with_users(runner):
+    gen_user(email="sudah.ada@contoh.id")
+    db.session.commit()
+    result = seed(runner, "--if-empty")
+    assert "Data sudah ada, seed-demo dilewati" in result.output
+    assert count(Seller) == 0 and count(Product) == 0
+    assert count(User) == 1
+
+
+def test_if_empty_seeds_an_empty_database(runner):
+    result = seed(runner, "--if-empty", *SMALL)
+    assert "dilewati" not in result.output
+    assert count(Product, Product.status == "active") == 60
+
+
+def test_seed_refuses_a_database_with_data_without_products_option(runner):
+    seed(runner, *SMALL)
+    before = count(Product)
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "--products" in result.output
+    assert count(Product) == before
+
+
+def test_products_option_adds_that_many_products_with_photos(runner):
+    seed(runner, *SMALL)
+    before_products = count(Product)
+    before_sellers = count(Seller, Seller.status == "verified")
+    max_id = db.session.scalar(select(func.max(Product.id)))
+
+    started = time.perf_counter()
+    seed(runner, "--products", "2000")
+    elapsed = time.perf_counter() - started
+
+    assert count(Product) == before_products + 2000
+    assert count(Seller, Seller.status == "verified") >= before_sellers + 20  # one per ~100 products
+    new_images = db.session.scalars(select(ProductImage).where(ProductImage.product_id > max_id)).all()
+    assert len(new_images) == 2000 and len({i.product_id for i in new_images}) == 2000
+    assert all(storage.exists(rendition_key(i.key, 320, "webp")) for i in new_images[:50])
+    assert count(select(func.count(func.distinct(Product.slug)))) == before_products + 2000
+    assert elapsed < 60  # bulk inserts: seconds, not minutes
+
+
+def test_products_option_on_an_empty_database_replaces_the_default_800(runner):
+    seed(runner, "--products", "1200", "--sellers", "12")
+    assert count(Product, Product.status == "active") == 1200
+    assert count(User, User.email == accounts.ADMIN.email) == 1
+
+
+# --- the audit trail ---------------------------------------------------------------------------
+
+def test_seller_verifications_are_audited_and_the_chain_verifies(runner):
+    seed(runner, *SMALL)
+    admin = db.session.scalar(select(User).where(User.email == accounts.ADMIN.email))
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "seller.verified")).all()
+    assert len(events) == count(Seller, Seller.status == "verified")
+    assert all(e.actor_id == admin.id for e in events)
+
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "chain intact" in result.output
+
+
+def test_audit_verify_names_a_tampered_row(runner):
+    seed(runner, *SMALL)
+    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    tampered = ids[len(ids) // 2]
+    db.session.execute(sa.update(AuditEvent.__table__).where(AuditEvent.__table__.c.id == tampered)
+                       .values(after={"status": "verified", "business_name": "Usaha Palsu"}))
+    db.session.commit()
+
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"event {tampered}" in result.output
+
+
+def test_officer_memberships_are_confirmed_by_the_admin(runner):
+    seed(runner, *SMALL)
+    admin_id = db.session.scalar(select(User.id).where(User.email == accounts.ADMIN.email))
+    memberships = db.session.scalars(select(OfficerMembership)).all()
+    assert len(memberships) == 3
+    assert all(m.confirmed_by_id == admin_id and m.confirmed_at for m in memberships)
+    assert all(re.fullmatch(r"\d{18}", m.employee_number) for m in memberships)
