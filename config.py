@@ -41,6 +41,8 @@ class Config:
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'katalog.db'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # The public address, for links in emails sent outside a request (notifications, cron jobs).
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
     REDIS_URL = os.environ.get("REDIS_URL", "")
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))

@@ -97,15 +97,18 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from catalog.web.admin import bp as admin_bp
     from catalog.web.auth import bp as auth_bp
     from catalog.web.media import bp as media_bp
+    from catalog.web.notifications import bp as notifications_bp
     from catalog.web.public import bp as public_bp
     from catalog.web.search import bp as search_bp
+    from catalog.web.seller import bp as seller_bp
+    from catalog.web.storefront import bp as storefront_bp
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(search_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(media_bp)
+    for blueprint in (public_bp, search_bp, auth_bp, media_bp, storefront_bp, seller_bp, admin_bp,
+                      notifications_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -95,3 +95,54 @@ def is_safe_next(target: str | None) -> bool:
 def next_url(default_endpoint: str = "public.home") -> str:
     target = request.values.get("next")
     return target if is_safe_next(target) else url_for(default_endpoint)
+
+
+# --- sellers -------------------------------------------------------------------------------
+
+def current_seller():
+    """The Seller of the logged-in user, or None (not a seller, or the wizard not started)."""
+    if not current_user.is_authenticated or not current_user.has_role(ROLE_SELLER):
+        return None
+    return current_user.seller
+
+
+def seller_profile_required(view: Callable) -> Callable:
+    """A logged-in seller who has started the registration wizard; one who has not is sent to
+    its first step, other roles get 403."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _to_login()
+        if not current_user.has_role(ROLE_SELLER):
+            abort(403)
+        if current_user.seller is None:
+            return redirect(url_for("seller.onboarding_business"))
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, "roles:seller")
+
+
+def seller_product_or_404(product_id: int):
+    """One of the current seller's own products; anyone else's id answers 404 (not 403), so
+    ids of other sellers' drafts are not even confirmed to exist."""
+    from catalog.extensions import db
+    from catalog.models import Product
+
+    seller = current_seller()
+    product = db.session.get(Product, product_id) if seller is not None else None
+    if product is None or product.seller_id != seller.id:
+        abort(404)
+    return product
+
+
+def seller_document_or_404(document_id: int):
+    """One of the current seller's own documents (certificates, NIB proof)."""
+    from catalog.extensions import db
+    from catalog.models import SellerDocument
+
+    seller = current_seller()
+    document = db.session.get(SellerDocument, document_id) if seller is not None else None
+    if document is None or document.seller_id != seller.id:
+        abort(404)
+    return document

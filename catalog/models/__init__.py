@@ -3,12 +3,14 @@
 from catalog.models.agencies import Agency, Budget, OfficerMembership
 from catalog.models.audit import AuditEvent, AuditHead
 from catalog.models.base import Base
-from catalog.models.products import Category, Product, ProductImage, product_certificate
+from catalog.models.notifications import Notification
+from catalog.models.products import Category, InventoryLog, Product, ProductImage, product_certificate
 from catalog.models.regions import Region
-from catalog.models.sellers import Seller, SellerDocument
+from catalog.models.sellers import Seller, SellerDocument, SellerSlugRedirect, SellerViewWeek
 from catalog.models.users import User
 
 __all__ = [
     "Agency", "AuditEvent", "AuditHead", "Base", "Budget", "Category", "OfficerMembership", "Product",
-    "ProductImage", "Region", "Seller", "SellerDocument", "User", "product_certificate",
+    "InventoryLog", "Notification", "ProductImage", "Region", "Seller", "SellerDocument",
+    "SellerSlugRedirect", "SellerViewWeek", "User", "product_certificate",
 ]

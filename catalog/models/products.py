@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalog.models.base import Base, TimestampMixin, UTCDateTime
+from catalog.models.base import Base, TimestampMixin, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from catalog.models.sellers import Seller, SellerDocument
@@ -120,3 +120,19 @@ class ProductImage(Base):
     alt: Mapped[str] = mapped_column(String(160), default="")
 
     product: Mapped[Product] = relationship(back_populates="images")
+
+
+class InventoryLog(Base):
+    """Every stock change: who, when, by how much and why (services/inventory.py writes it)."""
+
+    __tablename__ = "inventory_log"
+    __table_args__ = (Index("ix_inventory_log_product_created", "product_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    delta: Mapped[int] = mapped_column(Integer)
+    stock_after: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(20))  # manual, import, created, order, order_cancelled
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -52,8 +52,10 @@ class Seller(TimestampMixin, Base):
     scale: Mapped[str] = mapped_column(String(10), index=True)
     is_koperasi: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    kota_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
-    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    # Nullable while the registration wizard is unfinished; submitting requires all three levels
+    # up to kecamatan (services/sellers.py), so every verified seller has them.
+    kota_code: Mapped[Optional[str]] = mapped_column(ForeignKey("region.code"), index=True)
+    kecamatan_code: Mapped[Optional[str]] = mapped_column(ForeignKey("region.code"), index=True)
     kelurahan_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
     address: Mapped[str] = mapped_column(String(255), default="")
     whatsapp: Mapped[str] = mapped_column(String(16))  # normalised +62…
@@ -66,6 +68,10 @@ class Seller(TimestampMixin, Base):
     bank_account_name: Mapped[str | None] = mapped_column(String(120))
 
     status: Mapped[str] = mapped_column(String(10), default=STATUS_PENDING, index=True)
+    # When the seller last sent the wizard for verification; None while still filling it in.
+    # The admin queue lists pending sellers with this set, oldest first.
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
+    low_stock_threshold: Mapped[int] = mapped_column(Integer, default=5)
     status_reason: Mapped[str | None] = mapped_column(String(500))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -77,8 +83,8 @@ class Seller(TimestampMixin, Base):
 
     user: Mapped["User"] = relationship(back_populates="seller", foreign_keys=[user_id])
     reviewed_by: Mapped[Optional["User"]] = relationship(foreign_keys=[reviewed_by_id])
-    kota: Mapped[Region] = relationship(foreign_keys=[kota_code])
-    kecamatan: Mapped[Region] = relationship(foreign_keys=[kecamatan_code])
+    kota: Mapped[Optional[Region]] = relationship(foreign_keys=[kota_code])
+    kecamatan: Mapped[Optional[Region]] = relationship(foreign_keys=[kecamatan_code])
     kelurahan: Mapped[Region | None] = relationship(foreign_keys=[kelurahan_code])
     documents: Mapped[list["SellerDocument"]] = relationship(
         back_populates="seller", cascade="all, delete-orphan", order_by="SellerDocument.id"
@@ -119,6 +125,8 @@ class SellerDocument(TimestampMixin, Base):
     expires_on: Mapped[date | None] = mapped_column(Date, index=True)
     file_key: Mapped[str | None] = mapped_column(String(120))
     expired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the 30-days-before-expiry notice went out, so the daily check sends it once.
+    expiry_notified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     seller: Mapped[Seller] = relationship(back_populates="documents")
 
@@ -128,3 +136,24 @@ class SellerDocument(TimestampMixin, Base):
     @property
     def is_valid(self) -> bool:
         return self.is_valid_on(utcnow().date())
+
+
+class SellerSlugRedirect(Base):
+    """An old storefront address kept after a rename, so shared links keep working."""
+
+    __tablename__ = "seller_slug_redirect"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("seller.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SellerViewWeek(Base):
+    """Storefront and product page views per seller and ISO week (Monday), for the dashboard chart."""
+
+    __tablename__ = "seller_view_week"
+
+    seller_id: Mapped[int] = mapped_column(ForeignKey("seller.id", ondelete="CASCADE"), primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)

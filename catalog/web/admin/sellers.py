@@ -1,0 +1,1 @@
+"""Admin: seller verification (being written)."""

@@ -1,0 +1,1 @@
+"""Notification views (being written)."""

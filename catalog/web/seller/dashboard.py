@@ -1,0 +1,1 @@
+"""Seller views: dashboard (being written)."""

@@ -1,0 +1,1 @@
+"""Seller views: imports (being written)."""

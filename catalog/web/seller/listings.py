@@ -1,0 +1,1 @@
+"""Seller views: listings (being written)."""

@@ -1,0 +1,1 @@
+"""Seller views: onboarding (being written)."""

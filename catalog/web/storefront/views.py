@@ -1,0 +1,1 @@
+"""Storefront views (being written)."""
