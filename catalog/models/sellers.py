@@ -54,8 +54,8 @@ class Seller(TimestampMixin, Base):
 
     # Nullable while the registration wizard is unfinished; submitting requires all three levels
     # up to kecamatan (services/sellers.py), so every verified seller has them.
-    kota_code: Mapped[Optional[str]] = mapped_column(ForeignKey("region.code"), index=True)
-    kecamatan_code: Mapped[Optional[str]] = mapped_column(ForeignKey("region.code"), index=True)
+    kota_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    kecamatan_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
     kelurahan_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
     address: Mapped[str] = mapped_column(String(255), default="")
     whatsapp: Mapped[str] = mapped_column(String(16))  # normalised +62…
@@ -70,7 +70,7 @@ class Seller(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(10), default=STATUS_PENDING, index=True)
     # When the seller last sent the wizard for verification; None while still filling it in.
     # The admin queue lists pending sellers with this set, oldest first.
-    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     low_stock_threshold: Mapped[int] = mapped_column(Integer, default=5)
     status_reason: Mapped[str | None] = mapped_column(String(500))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -83,8 +83,8 @@ class Seller(TimestampMixin, Base):
 
     user: Mapped["User"] = relationship(back_populates="seller", foreign_keys=[user_id])
     reviewed_by: Mapped[Optional["User"]] = relationship(foreign_keys=[reviewed_by_id])
-    kota: Mapped[Optional[Region]] = relationship(foreign_keys=[kota_code])
-    kecamatan: Mapped[Optional[Region]] = relationship(foreign_keys=[kecamatan_code])
+    kota: Mapped[Region | None] = relationship(foreign_keys=[kota_code])
+    kecamatan: Mapped[Region | None] = relationship(foreign_keys=[kecamatan_code])
     kelurahan: Mapped[Region | None] = relationship(foreign_keys=[kelurahan_code])
     documents: Mapped[list["SellerDocument"]] = relationship(
         back_populates="seller", cascade="all, delete-orphan", order_by="SellerDocument.id"
@@ -126,7 +126,7 @@ class SellerDocument(TimestampMixin, Base):
     file_key: Mapped[str | None] = mapped_column(String(120))
     expired: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when the 30-days-before-expiry notice went out, so the daily check sends it once.
-    expiry_notified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    expiry_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     seller: Mapped[Seller] = relationship(back_populates="documents")
 

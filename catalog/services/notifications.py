@@ -2,7 +2,6 @@
 recipient's language. Emails go out only after the transaction that caused them commits."""
 
 import logging
-from typing import Optional
 
 from flask import current_app
 from flask_babel import force_locale
@@ -18,7 +17,7 @@ log = logging.getLogger(__name__)
 OUTBOX_KEY = "pending_emails"
 
 
-def notify(user: User, kind: str, title, body="", *, link: Optional[str] = None, email: bool = True) -> Notification:
+def notify(user: User, kind: str, title, body="", *, link: str | None = None, email: bool = True) -> Notification:
     """Add a notification for `user` in the current transaction (the caller commits).
 
     `title` and `body` should be lazy strings (`_l(...)`): they are rendered in the recipient's
