@@ -90,6 +90,7 @@ lint: venv
 
 translations: venv
 	$(PYBABEL) extract -F babel.cfg $(addprefix -k ,$(BABEL_KEYWORDS)) \
+	  --ignore-dirs=".* instance __pycache__" \
 	  --add-comments=TRANSLATORS: --add-location=file \
 	  --project="Katalog UMKM" --version=0.1.0 --copyright-holder="Katalog UMKM" \
 	  --msgid-bugs-address=dev@katalogumkm.id -o $(POT) .

@@ -1,5 +1,5 @@
 """Command-line tools: flask seed-demo, flask create-admin, flask catalog load-categories,
-flask audit verify.
+flask audit verify, flask sellers check-certificates.
 
 Help and output are for the operator at a terminal, in Indonesian like the site. Messages that
 come from services are lazy translations: they are rendered in the default locale (there is no
@@ -16,6 +16,7 @@ from flask_babel import force_locale
 
 audit_cli = AppGroup("audit", help="Jejak audit (audit trail).")
 catalog_cli = AppGroup("catalog", help="Data acuan katalog (kategori).")
+sellers_cli = AppGroup("sellers", help="Penjual: pemeriksaan rutin (jalankan dari cron).")
 
 ADMIN_PASSWORD_MIN = 10
 
@@ -51,6 +52,22 @@ def load_categories():
     created = ensure_default_categories()
     total = db.session.scalar(select(func.count()).select_from(Category))
     click.echo(f"Kategori bawaan dimuat: {created} baru, {total} kategori sekarang.")
+
+
+@sellers_cli.command("check-certificates")
+@click.option("--tanggal", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Periksa seolah-olah hari ini tanggal ini (YYYY-MM-DD). Bawaan: hari ini, waktu Jakarta.")
+def check_certificates(day):
+    """Kirim pengingat 30 hari sebelum sertifikat berakhir dan tandai yang sudah berakhir.
+
+    Aman dijalankan berulang kali: setiap pemberitahuan hanya dikirim sekali."""
+    from catalog.services.certificates import WARN_DAYS, check_certificates, jakarta_today
+
+    today = day.date() if day else jakarta_today()
+    report = check_certificates(today)
+    click.echo(f"Pemeriksaan sertifikat per {today.isoformat()}: "
+               f"{report.warned} pengingat (berakhir dalam {WARN_DAYS} hari), "
+               f"{report.expired} ditandai sudah berakhir.")
 
 
 @click.command("seed-demo")
@@ -166,5 +183,6 @@ def create_admin(email: str, name: str, password_stdin: bool):
 def register(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(catalog_cli)
+    app.cli.add_command(sellers_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)

@@ -243,7 +243,10 @@ def write_sellers(plans: list[SellerPlan], users: dict[str, User], admin_id: int
             kota_code=plan.kota_code, kecamatan_code=plan.kecamatan_code, kelurahan_code=plan.kelurahan_code,
             address=plan.address, whatsapp=plan.whatsapp, description=plan.description,
             bank_name=plan.bank_name, bank_account_number=plan.bank_account_number,
-            bank_account_name=plan.bank_account_name, status=STATUS_PENDING, submitted_at=joined, created_at=joined, updated_at=joined,
+            bank_account_name=plan.bank_account_name, status=STATUS_PENDING,
+            # The demo's pending seller sent the wizard three days ago (an age the queue shows).
+            submitted_at=joined if plan.status != STATUS_PENDING else now - timedelta(days=3),
+            created_at=joined, updated_at=joined,
             documents=[
                 SellerDocument(kind=d.kind, number=d.number, issuer=d.issuer, expires_on=d.expires_on,
                                expired=not d.is_valid_on(today), created_at=joined, updated_at=joined)

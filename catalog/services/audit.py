@@ -67,7 +67,10 @@ def record(
         object_type = object_type or type(obj).__tablename__
         object_id = object_id if object_id is not None else obj.id
     # Take the chain's head first: this serialises concurrent writers until they commit.
-    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+    # synchronize_session=False: the head row is never loaded as an object, so there is nothing to
+    # sync, and the default would scan every object in the session on each event.
+    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+                       .execution_options(synchronize_session=False))
     prev_hash = db.session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
     event = AuditEvent(
         created_at=utcnow(),
@@ -84,7 +87,8 @@ def record(
     )
     event.hash = compute_hash(prev_hash, event)
     db.session.add(event)
-    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=event.hash))
+    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=event.hash)
+                       .execution_options(synchronize_session=False))
     return event
 
 

@@ -39,9 +39,10 @@ def _keywords() -> dict:
 
 def _only_sources(dirpath: str) -> bool:
     """Walk catalog/ and templates/ only (not .venv or instance/ with its uploads), skipping
-    hidden and private folders as `pybabel extract` does."""
+    hidden folders and caches as `make translations` does (templates/_macros is included)."""
     parts = Path(os.path.relpath(dirpath, BASE_DIR)).parts
-    return bool(parts) and parts[0] in {"catalog", "templates"} and not any(p[0] in "._" for p in parts)
+    return (bool(parts) and parts[0] in {"catalog", "templates"}
+            and not any(p.startswith(".") or p == "__pycache__" for p in parts))
 
 
 @functools.cache
@@ -128,7 +129,8 @@ def test_compiled_catalogue_matches_its_po_file(locale):
     expected = read_mo(fresh)
 
     def entries(catalogue):
-        return {(m.id, m.context): m.string for m in catalogue if m.id}
+        return {(tuple(m.id) if isinstance(m.id, list) else m.id, m.context):
+                (tuple(m.string) if isinstance(m.string, list) else m.string) for m in catalogue if m.id}
 
     stale = sorted(
         str(key[0]) for key in entries(expected).keys() ^ entries(on_disk).keys()

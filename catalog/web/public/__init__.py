@@ -1,7 +1,7 @@
-"""Public pages: home, categories, product pages, about."""
+"""Public pages: home, categories, product pages, about, the region drop-downs' JSON."""
 
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from catalog.web.public import views  # noqa: E402,F401
+from catalog.web.public import regions, views  # noqa: E402,F401

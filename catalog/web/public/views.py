@@ -6,9 +6,10 @@ from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from catalog.authz import public
-from catalog.services import catalogue
+from catalog.services import catalogue, seller_stats
 from catalog.services.errors import NotFound
 from catalog.web.public import bp
+from catalog.web.storefront.views import should_count_view
 
 
 @bp.get("/")
@@ -58,7 +59,11 @@ def product(slug: str):
                 seller=product.seller.business_name, title=product.title,
                 url=url_for("public.product", slug=product.slug, _external=True))
     whatsapp_url = f"{product.seller.whatsapp_link}?text={quote(message, safe='')}"
-    return render_template("public/product.html", detail=detail, product=product, whatsapp_url=whatsapp_url)
+    html = render_template("public/product.html", detail=detail, product=product, whatsapp_url=whatsapp_url)
+    # Counted after rendering: the counter commits, which would expire what the page shows.
+    if should_count_view(product.seller):
+        seller_stats.record_view(product.seller_id)
+    return html
 
 
 @bp.get("/tentang")

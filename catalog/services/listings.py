@@ -1,0 +1,786 @@
+"""A seller's listings: the rules a listing must meet, and creating, editing, duplicating,
+archiving and deleting products with their photos, each in one transaction with an audit event.
+
+`validate_listing` is pure (no writes) and takes a preloaded `ListingRules`, so a CSV import can
+check thousands of rows before writing anything (`import_listings` does exactly that). Stock is
+never written here directly: every change goes through services/inventory.py.
+
+Variants (issue 11) will slot in under this module: a listing's price and stock become those of
+its default variant, and `ListingData` gains the option grid; the public functions keep their
+shape (seller or product, data, actor).
+"""
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from math import ceil
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, inspect, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from catalog import storage
+from catalog.extensions import db
+from catalog.models.base import utcnow
+from catalog.models.products import (
+    PRODUCT_ACTIVE,
+    PRODUCT_ARCHIVED,
+    PRODUCT_DRAFT,
+    PRODUCT_STATUSES,
+    UNITS,
+    Category,
+    Product,
+    ProductImage,
+)
+from catalog.models.sellers import CERTIFICATE_KINDS, Seller, SellerDocument
+from catalog.services import audit, inventory
+from catalog.services.errors import DomainError, NotFound, ValidationFailed
+from catalog.services.identifiers import slugify, unique_slug
+from catalog.services.images import FORMATS, RENDITION_WIDTHS, rendition_key, store_renditions
+from catalog.services.money import MAX_QUANTITY
+from catalog.services.richtext import sanitise_description
+from catalog.services.uploads import Upload, load_image
+
+TITLE_MIN = 5
+TITLE_MAX = 140
+PRICE_MIN = 100
+PRICE_MAX = 10**12
+LEAD_TIME_MIN = 1
+LEAD_TIME_MAX = 90
+WEIGHT_MAX_GRAMS = 1_000_000  # one tonne: more is a typo, or a freight quote rather than a listing
+MAX_PHOTOS = 8
+PHOTO_DECODE_SIZE = max(RENDITION_WIDTHS)
+SLUG_FALLBACK = "produk"
+COPY_PREFIX = "Salinan – "
+
+# The fields an audit event compares (stock has its own events from services/inventory.py).
+AUDITED_FIELDS = (
+    "title", "category_id", "description", "price", "unit", "min_order", "made_to_order",
+    "lead_time_days", "weight_grams", "tkdn_pct", "status", "certificate_ids",
+)
+
+
+# --- the data a listing is made of ------------------------------------------------------------
+
+
+@dataclass
+class ListingData:
+    """What a seller submits for one listing (from the form or a CSV row), already parsed into
+    integers. `description` is raw (typed text or pasted HTML); the service sanitises it.
+
+    `stock` None means "leave the stock as it is" on edit (0 on create). `stock_seen` is the
+    stock the form showed: when the submitted stock equals it, the seller did not touch the
+    field, and orders that changed the stock meanwhile are not overwritten.
+    """
+
+    title: str
+    category_id: int | None
+    description: str = ""
+    price: int | None = None
+    unit: str = "pcs"
+    min_order: int = 1
+    stock: int | None = 0
+    made_to_order: bool = False
+    lead_time_days: int | None = None
+    weight_grams: int | None = None
+    tkdn_pct: int | None = None
+    status: str = PRODUCT_DRAFT
+    certificate_ids: list[int] = field(default_factory=list)
+    stock_seen: int | None = None
+
+
+class ListingInvalid(ValidationFailed):
+    """A listing broke one or more rules. `errors` maps a ListingData field name to its message;
+    `message`/`field` name the first one (for callers that show a single message)."""
+
+    def __init__(self, errors: dict[str, Any]):
+        field_name, message = next(iter(errors.items()))
+        super().__init__(message, field=field_name)
+        self.errors = errors
+
+
+class ImportInvalid(ValidationFailed):
+    """Some rows of a bulk import broke the rules; nothing was written. `errors` maps the row's
+    index in the list given to import_listings to that row's {field: message}."""
+
+    def __init__(self, errors: dict[int, dict[str, Any]]):
+        super().__init__(_l("Ada baris yang belum benar. Tidak ada produk yang disimpan."))
+        self.errors = errors
+
+
+class PhotosRejected(ValidationFailed):
+    """One or more uploaded photos were refused; `messages` says why for each (nothing was added)."""
+
+    def __init__(self, messages: list):
+        super().__init__(messages[0], field="photos")
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class ListingRules:
+    """What validation needs from the database, loaded once per seller (two queries)."""
+
+    leaf_category_ids: frozenset[int]
+    top_category_ids: frozenset[int]
+    certificate_ids: frozenset[int]  # the seller's product certificates that are valid today
+
+
+def listing_rules(seller: Seller) -> ListingRules:
+    categories = db.session.execute(select(Category.id, Category.parent_id)).all()
+    today = utcnow().date()
+    documents = db.session.scalars(
+        select(SellerDocument).where(
+            SellerDocument.seller_id == seller.id, SellerDocument.kind.in_(CERTIFICATE_KINDS)
+        )
+    ).all()
+    return ListingRules(
+        leaf_category_ids=frozenset(cid for cid, parent in categories if parent is not None),
+        top_category_ids=frozenset(cid for cid, parent in categories if parent is None),
+        certificate_ids=frozenset(d.id for d in documents if d.is_valid_on(today)),
+    )
+
+
+def valid_certificates(seller: Seller) -> list[SellerDocument]:
+    """The seller's certificates that may be attached to a product today (the form's checkboxes)."""
+    today = utcnow().date()
+    documents = db.session.scalars(
+        select(SellerDocument)
+        .where(SellerDocument.seller_id == seller.id, SellerDocument.kind.in_(CERTIFICATE_KINDS))
+        .order_by(SellerDocument.kind, SellerDocument.id)
+    ).all()
+    return [d for d in documents if d.is_valid_on(today)]
+
+
+def leaf_category_groups() -> list[tuple[Category, list[Category]]]:
+    """Top categories with their children, for a grouped select (a product goes in a child)."""
+    tops = db.session.scalars(
+        select(Category)
+        .where(Category.parent_id.is_(None))
+        .options(selectinload(Category.children))
+        .order_by(Category.position, Category.name)
+    ).all()
+    return [(top, list(top.children)) for top in tops if top.children]
+
+
+def _normalised(data: ListingData) -> ListingData:
+    """Whitespace trimmed and collapsed in the title, the unit lower-cased; a made-to-order
+    listing keeps a lead time, a stocked one does not."""
+    return replace(
+        data,
+        title=" ".join((data.title or "").split()),
+        unit=(data.unit or "").strip().lower(),
+        lead_time_days=data.lead_time_days if data.made_to_order else None,
+        certificate_ids=sorted(set(data.certificate_ids or ())),
+    )
+
+
+def validate_listing(seller: Seller, data: ListingData, *, rules: ListingRules | None = None) -> dict[str, Any]:
+    """Every problem with `data` as {field: message}; empty when the listing may be saved.
+
+    Pure apart from loading `rules` when not given: pass `listing_rules(seller)` when checking
+    many listings (a CSV import).
+    """
+    rules = rules or listing_rules(seller)
+    data = _normalised(data)
+    errors: dict[str, Any] = {}
+
+    if len(data.title) < TITLE_MIN:
+        errors["title"] = _l("Nama produk minimal %(min)d karakter.", min=TITLE_MIN)
+    elif len(data.title) > TITLE_MAX:
+        errors["title"] = _l("Nama produk maksimal %(max)d karakter.", max=TITLE_MAX)
+
+    if data.category_id is None:
+        errors["category_id"] = _l("Pilih kategori produk.")
+    elif data.category_id in rules.top_category_ids:
+        errors["category_id"] = _l("Pilih subkategori yang lebih spesifik, bukan kategori utama.")
+    elif data.category_id not in rules.leaf_category_ids:
+        errors["category_id"] = _l("Kategori tidak ditemukan. Silakan pilih dari daftar.")
+
+    try:
+        sanitise_description(data.description)
+    except ValidationFailed as exc:
+        errors["description"] = exc.message
+
+    if data.price is None:
+        errors["price"] = _l("Harga wajib diisi, misalnya 15.000.")
+    elif data.price < PRICE_MIN:
+        errors["price"] = _l("Harga minimal Rp%(min)s.", min="100")
+    elif data.price > PRICE_MAX:
+        errors["price"] = _l("Harga terlalu besar.")
+
+    if data.unit not in UNITS:
+        errors["unit"] = _l("Pilih satuan dari daftar.")
+
+    if data.min_order is None or data.min_order < 1:
+        errors["min_order"] = _l("Minimal pembelian paling sedikit 1.")
+    elif data.min_order > MAX_QUANTITY:
+        errors["min_order"] = _l("Minimal pembelian terlalu besar.")
+
+    if data.stock is not None and data.stock < 0:
+        errors["stock"] = inventory.MSG_BELOW_ZERO
+    elif data.stock is not None and data.stock > MAX_QUANTITY:
+        errors["stock"] = inventory.MSG_TOO_LARGE
+
+    if data.made_to_order and (
+        data.lead_time_days is None or not LEAD_TIME_MIN <= data.lead_time_days <= LEAD_TIME_MAX
+    ):
+        errors["lead_time_days"] = _l(
+            "Lama pembuatan harus %(min)d sampai %(max)d hari.", min=LEAD_TIME_MIN, max=LEAD_TIME_MAX
+        )
+
+    if data.weight_grams is not None and not 1 <= data.weight_grams <= WEIGHT_MAX_GRAMS:
+        errors["weight_grams"] = _l("Berat harus antara 1 dan 1.000.000 gram.")
+
+    if data.tkdn_pct is not None and not 0 <= data.tkdn_pct <= 100:
+        errors["tkdn_pct"] = _l("TKDN harus antara 0 dan 100 persen.")
+
+    if data.status not in PRODUCT_STATUSES:
+        errors["status"] = _l("Status produk tidak dikenal.")
+
+    if any(cid not in rules.certificate_ids for cid in data.certificate_ids):
+        errors["certificate_ids"] = _l("Sertifikat tidak ditemukan atau sudah tidak berlaku.")
+
+    return errors
+
+
+def _checked(seller: Seller, data: ListingData, rules: ListingRules | None = None) -> ListingData:
+    errors = validate_listing(seller, data, rules=rules)
+    if errors:
+        raise ListingInvalid(errors)
+    return _normalised(data)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _slug_taken(slug: str) -> bool:
+    return db.session.execute(select(Product.id).where(Product.slug == slug).limit(1)).first() is not None
+
+
+def _snapshot(product: Product) -> dict[str, Any]:
+    return {
+        "title": product.title,
+        "category_id": product.category_id,
+        "description": product.description,
+        "price": product.price,
+        "unit": product.unit,
+        "min_order": product.min_order,
+        "made_to_order": product.made_to_order,
+        "lead_time_days": product.lead_time_days,
+        "weight_grams": product.weight_grams,
+        "tkdn_pct": product.tkdn_pct,
+        "status": product.status,
+        "certificate_ids": sorted(d.id for d in product.certificates),
+    }
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    changed = [k for k in AUDITED_FIELDS if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after.get(k) for k in changed}
+
+
+def _certificates(ids: Iterable[int]) -> list[SellerDocument]:
+    ids = list(ids)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(SellerDocument).where(SellerDocument.id.in_(ids))))
+
+
+def _apply(product: Product, data: ListingData, documents: dict[int, SellerDocument] | None = None) -> None:
+    """Copy everything but stock and status from checked data onto the product (`documents`:
+    the seller's certificates by id, preloaded by bulk callers)."""
+    product.title = data.title
+    product.category_id = data.category_id
+    product.description = sanitise_description(data.description)
+    product.price = data.price
+    product.unit = data.unit
+    product.min_order = data.min_order
+    product.made_to_order = data.made_to_order
+    product.lead_time_days = data.lead_time_days
+    product.weight_grams = data.weight_grams
+    product.tkdn_pct = data.tkdn_pct
+    if documents is not None:
+        product.certificates = [documents[cid] for cid in data.certificate_ids]
+    else:
+        product.certificates = _certificates(data.certificate_ids)
+
+
+def _set_status(product: Product, status: str) -> None:
+    product.status = status
+    if status == PRODUCT_ACTIVE and product.published_at is None:
+        product.published_at = utcnow()
+
+
+def _commit_retrying_slug(build):
+    """Run `build()` and commit; when two requests took the same free slug at the same moment,
+    the unique index refuses the second: roll back and build again once (a new slug is picked)."""
+    for attempt in range(2):
+        result = build()
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if attempt:
+                raise
+        else:
+            return result
+    raise AssertionError("unreachable")
+
+
+def _new_product(seller: Seller, data: ListingData, actor_id: int | None, *, reason: str, slug: str | None = None,
+                 extra_audit: dict | None = None) -> Product:
+    product = Product(seller_id=seller.id, stock=data.stock or 0, status=PRODUCT_DRAFT,
+                      slug=slug or unique_slug(data.title, _slug_taken, fallback=SLUG_FALLBACK))
+    _apply(product, data)
+    _set_status(product, data.status)
+    db.session.add(product)
+    db.session.flush()
+    inventory.record_initial_stock(product, actor_id=actor_id, reason=reason)
+    audit.record("product.created", product, actor_id=actor_id,
+                 after={**_snapshot(product), "stock": product.stock, "slug": product.slug, **(extra_audit or {})})
+    return product
+
+
+def create_listing(seller: Seller, data: ListingData, actor_id: int | None) -> Product:
+    """Add a listing for `seller` and commit. Raises ListingInvalid (a ValidationFailed with
+    `.errors`) and writes nothing when a rule is broken."""
+    data = _checked(seller, data)
+    return _commit_retrying_slug(
+        lambda: _new_product(seller, data, actor_id, reason=inventory.REASON_CREATED)
+    )
+
+
+def _update(product: Product, data: ListingData, actor_id: int | None, *, stock_reason: str) -> None:
+    before = _snapshot(product)
+    _apply(product, data)
+    _set_status(product, data.status)
+    db.session.flush()
+    untouched = data.stock_seen is not None and data.stock == data.stock_seen
+    if data.stock is not None and not untouched and data.stock != product.stock:
+        inventory.set_stock(product, data.stock, actor_id=actor_id, reason=stock_reason)
+    old, new = _changes(before, _snapshot(product))
+    if new:
+        audit.record("product.updated", product, actor_id=actor_id, before=old, after=new)
+
+
+def update_listing(product: Product, data: ListingData, actor_id: int | None) -> Product:
+    """Save an edited listing and commit. The slug stays as it was (shared links keep working);
+    published_at is set the first time the listing goes active. Raises ListingInvalid and
+    changes nothing when a rule is broken."""
+    data = _checked(product.seller, data)
+    try:
+        _update(product, data, actor_id, stock_reason=inventory.REASON_MANUAL)
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        raise
+    return product
+
+
+def import_listings(
+    seller: Seller,
+    entries: Sequence[tuple[Product | None, ListingData]],
+    actor_id: int | None,
+) -> list[Product]:
+    """Create (product None) or update (one of the seller's products) many listings at once, for
+    the CSV import: every entry is checked first, and when any is wrong ImportInvalid lists the
+    problems per entry index and nothing is written. Otherwise all are saved in one transaction.
+
+    Written in batches so thousands of rows take seconds: no query per row, stock changes in one
+    compare-and-set statement (logged in InventoryLog with reason "import"), and one
+    "product.imported" audit event carrying the created ids and, per updated product, the
+    before/after of the fields and stock that changed.
+    """
+    rules = listing_rules(seller)
+    errors: dict[int, dict[str, Any]] = {}
+    checked: list[ListingData] = []
+    for index, (product, data) in enumerate(entries):
+        if product is not None and product.seller_id != seller.id:
+            raise NotFound(_l("Produk tidak ditemukan."))
+        problems = validate_listing(seller, data, rules=rules)
+        if problems:
+            errors[index] = problems
+        checked.append(_normalised(data))
+    if errors:
+        raise ImportInvalid(errors)
+
+    documents = _documents_by_id(rules.certificate_ids)
+    _load_certificates([product for product, _ in entries if product is not None])
+    taken = _taken_slugs(data.title for (product, _), data in zip(entries, checked, strict=True) if product is None)
+    saved: list[Product] = []
+    created: list[Product] = []
+    changes: dict[int, dict[str, dict]] = {}
+    stock_moves: list[tuple[Product, int, int]] = []
+    try:
+        with db.session.no_autoflush:
+            for (product, _), data in zip(entries, checked, strict=True):
+                if product is None:
+                    slug = unique_slug(data.title, taken.__contains__, fallback=SLUG_FALLBACK)
+                    taken.add(slug)
+                    product = Product(seller_id=seller.id, stock=data.stock or 0, status=PRODUCT_DRAFT, slug=slug)
+                    _apply(product, data, documents)
+                    _set_status(product, data.status)
+                    db.session.add(product)
+                    created.append(product)
+                else:
+                    before = _snapshot(product)
+                    _apply(product, data, documents)
+                    _set_status(product, data.status)
+                    old, new = _changes(before, _snapshot(product))
+                    if old or new:
+                        changes[product.id] = {"before": old, "after": new}
+                    if data.stock is not None and data.stock != product.stock:
+                        stock_moves.append((product, product.stock, data.stock))
+                saved.append(product)
+        db.session.flush()  # the inserts and updates go out in batches here
+        inventory.record_initial_stocks(created, actor_id=actor_id, reason=inventory.REASON_IMPORT)
+        for product_id, before, after in inventory.set_stocks(stock_moves, actor_id=actor_id,
+                                                              reason=inventory.REASON_IMPORT):
+            entry = changes.setdefault(product_id, {"before": {}, "after": {}})
+            entry["before"]["stock"], entry["after"]["stock"] = before, after
+        audit.record("product.imported", object_type="seller", object_id=seller.id, actor_id=actor_id,
+                     after={"created": len(created), "updated": len(saved) - len(created),
+                            "created_ids": [p.id for p in created],
+                            "changes": {str(k): v for k, v in changes.items()}})
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        raise
+    return saved
+
+
+def _documents_by_id(ids: Iterable[int]) -> dict[int, SellerDocument]:
+    ids = sorted(ids)
+    if not ids:
+        return {}
+    return {d.id: d for d in db.session.scalars(select(SellerDocument).where(SellerDocument.id.in_(ids)))}
+
+
+def _load_certificates(products: list[Product]) -> None:
+    """Load the certificate lists of many products in a few queries (the import compares them)."""
+    missing = [p.id for p in products if "certificates" in inspect(p).unloaded]
+    for start in range(0, len(missing), 1000):
+        chunk = missing[start : start + 1000]
+        db.session.scalars(select(Product).where(Product.id.in_(chunk)).options(selectinload(Product.certificates))).all()
+
+
+def _taken_slugs(titles: Iterable[str]) -> set[str]:
+    """Every existing slug that a new slug for one of `titles` could collide with ("kopi",
+    "kopi-2", …), in a few queries however many titles there are."""
+    bases = sorted({slugify(t) or SLUG_FALLBACK for t in titles})
+    taken: set[str] = set()
+    for start in range(0, len(bases), 200):
+        chunk = bases[start : start + 200]
+        clauses = [or_(Product.slug == b, Product.slug.like(b.replace("_", "\\_") + "-%", escape="\\"))
+                   for b in chunk]
+        taken.update(db.session.scalars(select(Product.slug).where(or_(*clauses))))
+    return taken
+
+
+def duplicate_listing(product: Product, actor_id: int | None) -> Product:
+    """A draft copy titled "Salinan – …" with the same fields, certificates and stock; the
+    photos are shared by key (renditions are never rewritten, so sharing is safe)."""
+    title = (COPY_PREFIX + product.title)[:TITLE_MAX].rstrip()
+    today = utcnow().date()
+    data = replace(_data_from(product), title=title, status=PRODUCT_DRAFT,
+                   certificate_ids=[d.id for d in product.certificates if d.is_valid_on(today)])
+
+    def build() -> Product:
+        copy = _new_product(product.seller, data, actor_id, reason=inventory.REASON_CREATED,
+                            extra_audit={"duplicated_from": product.id})
+        # The copy keeps the sanitised description as is (sanitising it again changes nothing).
+        copy.description = product.description
+        for image in product.images:
+            copy.images.append(ProductImage(key=image.key, width=image.width, height=image.height,
+                                            alt=image.alt, position=image.position))
+        return copy
+
+    return _commit_retrying_slug(build)
+
+
+def _data_from(product: Product) -> ListingData:
+    return ListingData(
+        title=product.title, category_id=product.category_id, description=product.description,
+        price=product.price, unit=product.unit, min_order=product.min_order, stock=product.stock,
+        made_to_order=product.made_to_order, lead_time_days=product.lead_time_days,
+        weight_grams=product.weight_grams, tkdn_pct=product.tkdn_pct, status=product.status,
+        certificate_ids=[d.id for d in product.certificates],
+    )
+
+
+def listing_data_from(product: Product) -> ListingData:
+    """The listing as ListingData for filling the form or exporting a CSV row: the description
+    is given back as the text a seller types (see description_as_text), not as stored HTML."""
+    return replace(_data_from(product), description=description_as_text(product.description))
+
+
+_TOKEN = re.compile(r"<(/?)(p|br|ul|ol|li|b|strong|i|em)>|([^<]+)|(<)")
+
+
+def description_as_text(value: str | None) -> str:
+    """Stored (sanitised) description → the plain text a seller edits in the textarea, in the
+    form richtext.sanitise_description reads back: paragraphs separated by a blank line, "- "
+    and "1. " list lines, <b>/<i> left as typed. sanitise_description(description_as_text(x))
+    gives x back for anything the sanitiser produced."""
+    out: list[str] = []
+    numbers: list[int | None] = []  # one entry per open list: None for bullets, the count for numbered
+    for closing, tag, text, stray in _TOKEN.findall(value or ""):
+        if text or stray:
+            out.append(html.unescape(text or stray))
+        elif tag in ("b", "strong", "i", "em"):
+            out.append(f"<{closing}{tag}>")
+        elif tag == "br":
+            out.append("\n")
+        elif tag == "p":
+            out.append("\n\n")
+        elif tag in ("ul", "ol"):
+            if closing and numbers:
+                numbers.pop()
+            elif not closing:
+                numbers.append(0 if tag == "ol" else None)
+            out.append("\n\n")
+        elif tag == "li" and not closing:
+            if numbers and numbers[-1] is not None:
+                numbers[-1] += 1
+                out.append(f"\n{numbers[-1]}. ")
+            else:
+                out.append("\n- ")
+    text = "".join(out)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def archive_listing(product: Product, actor_id: int | None) -> Product:
+    """Take a listing off the storefront without losing it (it can be restored)."""
+    if product.status == PRODUCT_ARCHIVED:
+        return product
+    before = product.status
+    product.status = PRODUCT_ARCHIVED
+    audit.record("product.archived", product, actor_id=actor_id, before={"status": before},
+                 after={"status": PRODUCT_ARCHIVED})
+    db.session.commit()
+    return product
+
+
+def restore_listing(product: Product, actor_id: int | None) -> Product:
+    """Bring an archived listing back as a draft: the seller checks price and stock, then
+    publishes it again."""
+    if product.status != PRODUCT_ARCHIVED:
+        return product
+    product.status = PRODUCT_DRAFT
+    audit.record("product.restored", product, actor_id=actor_id, before={"status": PRODUCT_ARCHIVED},
+                 after={"status": PRODUCT_DRAFT})
+    db.session.commit()
+    return product
+
+
+def listing_has_orders(product: Product) -> bool:
+    """Whether any order or purchase order ever named this product (then it may only be archived,
+    so order history keeps pointing at it).
+
+    There are no orders yet: the shop issue (#5, shopper buying: cart, checkout, orders) and the
+    procurement issue (#6, Surat Pesanan lines) fill this in with an EXISTS over their order items.
+    """
+    return False
+
+
+def delete_listing(product: Product, actor_id: int | None) -> None:
+    """Delete a listing that was never ordered, with its photo rows, certificate links and stock
+    log. The rendition files stay: duplicates may share their keys."""
+    if listing_has_orders(product):
+        raise ValidationFailed(
+            _l("Produk ini sudah pernah dipesan, jadi tidak dapat dihapus. Arsipkan saja agar tidak tampil.")
+        )
+    audit.record("product.deleted", product, actor_id=actor_id,
+                 before={**_snapshot(product), "stock": product.stock, "slug": product.slug})
+    db.session.delete(product)
+    db.session.commit()
+
+
+def change_stock(product: Product, new_stock: int, actor_id: int | None, note: str = "") -> int:
+    """The quick stock form: set the stock to what the seller counted, and commit."""
+    try:
+        stock = inventory.set_stock(product, new_stock, actor_id=actor_id, reason=inventory.REASON_MANUAL,
+                                    note=note)
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        raise
+    return stock
+
+
+# --- photos -----------------------------------------------------------------------------------
+
+
+def photos_left(product: Product) -> int:
+    return max(MAX_PHOTOS - len(product.images), 0)
+
+
+def add_photos(product: Product, uploads: Sequence[tuple[str, Upload]], actor_id: int | None) -> list[ProductImage]:
+    """Add photos (each (file name, file)) after the existing ones and commit.
+
+    Each file is decoded by content (uploads.load_image: format, size and pixel limits, EXIF
+    dropped) and stored only as renditions. All or nothing: when any file is refused, or the
+    product would have more than MAX_PHOTOS, PhotosRejected says why and no photo is added.
+    """
+    if not uploads:
+        raise PhotosRejected([_l("Pilih minimal satu foto.")])
+    left = photos_left(product)
+    if len(uploads) > left:
+        if left == 0:
+            message = _l("Produk ini sudah punya %(max)d foto (batas maksimal). Hapus satu foto dulu untuk "
+                         "menambah yang baru.", max=MAX_PHOTOS)
+        else:
+            message = _l("Maksimal %(max)d foto per produk. Anda hanya dapat menambah %(left)d foto lagi.",
+                         max=MAX_PHOTOS, left=left)
+        raise PhotosRejected([message])
+
+    stored, problems = [], []
+    for name, source in uploads:
+        try:
+            image = load_image(source, reduce_to=PHOTO_DECODE_SIZE)
+            stored.append(store_renditions(image))
+        except ValidationFailed as exc:
+            problems.append(_l("%(name)s: %(problem)s", name=_display_name(name), problem=exc.message))
+    if problems:
+        _remove_renditions(s.key for s in stored)
+        raise PhotosRejected(problems)
+
+    start = max((image.position for image in product.images), default=-1) + 1
+    added = []
+    for offset, item in enumerate(stored):
+        image = ProductImage(key=item.key, width=item.width, height=item.height, alt=product.title[:160],
+                             position=start + offset)
+        product.images.append(image)
+        added.append(image)
+    db.session.flush()
+    audit.record("product.photos_added", product, actor_id=actor_id,
+                 after={"image_ids": [i.id for i in added], "keys": [i.key for i in added]})
+    db.session.commit()
+    return added
+
+
+def _display_name(name: str | None) -> str:
+    """The client's file name for messages only (never for storage), shortened."""
+    name = " ".join((name or "").split()) or "foto"
+    return name if len(name) <= 60 else name[:57] + "…"
+
+
+def _remove_renditions(keys: Iterable[str]) -> None:
+    for key in keys:
+        for width in RENDITION_WIDTHS:
+            for ext in FORMATS:
+                storage.delete(rendition_key(key, width, ext))
+
+
+def reorder_photos(product: Product, positions: dict[int, int], actor_id: int | None) -> None:
+    """Put the photos in the order of the numbers the seller gave (1 = cover). Ties and photos
+    without a number keep their current order; ids that are not this product's are ignored."""
+    images = list(product.images)
+    before = [i.id for i in images]
+    ranked = sorted(images, key=lambda i: (positions.get(i.id, len(images) + 1 + i.position), i.position))
+    for position, image in enumerate(ranked):
+        image.position = position
+    after = [i.id for i in ranked]
+    if after != before:
+        audit.record("product.photos_reordered", product, actor_id=actor_id, before={"image_ids": before},
+                     after={"image_ids": after})
+    db.session.commit()
+
+
+def delete_photo(product: Product, image_id: int, actor_id: int | None) -> None:
+    """Remove one photo row (the files stay: duplicates may share its key); raises NotFound
+    when the photo is not this product's."""
+    image = next((i for i in product.images if i.id == image_id), None)
+    if image is None:
+        raise NotFound(_l("Foto tidak ditemukan."))
+    product.images.remove(image)
+    for position, remaining in enumerate(product.images):
+        remaining.position = position
+    audit.record("product.photo_removed", product, actor_id=actor_id, before={"image_id": image_id, "key": image.key})
+    db.session.commit()
+
+
+# --- reading: the seller's own listings ---------------------------------------------------------
+
+
+@dataclass
+class ListingPage:
+    items: list[Product]
+    total: int
+    page: int
+    per_page: int
+    counts: dict[str, int]  # per status, plus "all"
+    # The shared pagination macro (templates/_macros/pagination.html) reads a sort key; this
+    # list has one order only, which is that macro's default.
+    sort: str = "terbaru"
+
+    @property
+    def pages(self) -> int:
+        return max(ceil(self.total / self.per_page), 1)
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def window(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link, None where a gap is shown: [1, None, 5, 6, 7, None, 20]."""
+        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        out: list[int | None] = []
+        for n in sorted(n for n in shown if 1 <= n <= self.pages):
+            if out and out[-1] is not None and n - out[-1] > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def seller_listings(seller: Seller, *, status: str | None = None, query: str = "", page: int = 1,
+                    per_page: int = 20) -> ListingPage:
+    """One page of the seller's products (newest change first) with covers loaded, plus the
+    count per status for the filter tabs: three queries whatever the page size."""
+    conditions = [Product.seller_id == seller.id]
+    if status in PRODUCT_STATUSES:
+        conditions.append(Product.status == status)
+    words = query.split()[:8]
+    for word in words:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(func.lower(Product.title).like(f"%{escaped.lower()}%", escape="\\"))
+    where = and_(*conditions)
+    counts = dict(db.session.execute(
+        select(Product.status, func.count()).where(Product.seller_id == seller.id).group_by(Product.status)
+    ).all())
+    counts["all"] = sum(counts.values())
+    if words:
+        total = db.session.scalar(select(func.count()).select_from(Product).where(where))
+    else:
+        total = counts.get(status, 0) if status in PRODUCT_STATUSES else counts["all"]
+    page = min(max(page, 1), max(ceil(total / per_page), 1))
+    items = db.session.scalars(
+        select(Product)
+        .where(where)
+        .options(selectinload(Product.images))
+        .order_by(Product.updated_at.desc(), Product.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return ListingPage(items=list(items), total=total, page=page, per_page=per_page, counts=counts)
+
+
+def is_low_stock(product: Product, threshold: int) -> bool:
+    """Running out: not made to order and at or below the seller's threshold."""
+    return not product.made_to_order and product.stock <= threshold

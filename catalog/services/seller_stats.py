@@ -1,0 +1,209 @@
+"""Figures for the seller dashboard (product counts, low stock, expiring certificates, weekly
+views) and the view counter that feeds the weekly chart."""
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from catalog.extensions import db
+from catalog.formatting import JAKARTA
+from catalog.models import Product, Seller, SellerDocument
+from catalog.models.products import PRODUCT_ACTIVE, PRODUCT_ARCHIVED, PRODUCT_DRAFT
+from catalog.models.sellers import SellerViewWeek
+from catalog.services import sellers
+
+log = logging.getLogger(__name__)
+
+CHART_WEEKS = 8
+LOW_STOCK_LISTED = 10
+EXPIRY_WARNING_DAYS = 30
+
+# Crawlers announce themselves in the User-Agent; link previews (WhatsApp, Facebook) are not
+# a person looking at the shop either. Anything else counts: this is a rough popularity
+# figure for the seller, not an audience measurement.
+_BOT_USER_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|facebookexternalhit|whatsapp|preview|headless|python-requests|curl|wget",
+    re.IGNORECASE,
+)
+
+
+def looks_like_bot(user_agent: str | None) -> bool:
+    """True for an empty User-Agent or one that names a crawler, spider or link previewer."""
+    return not user_agent or bool(_BOT_USER_AGENT.search(user_agent))
+
+
+def today_in_jakarta() -> date:
+    """Weeks are counted on the sellers' calendar, not the server's (UTC) one."""
+    return datetime.now(JAKARTA).date()
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def record_view(seller_id: int, today: date | None = None) -> bool:
+    """Count one view of a seller's storefront or product page in this week's row, with one
+    INSERT … ON CONFLICT DO UPDATE (no read-then-write race between parallel requests), and
+    commit. Returns False (after logging and rolling back) when the database refuses: a view
+    counter must never break the page that records it."""
+    week = week_start(today or today_in_jakarta())
+    table = SellerViewWeek.__table__
+    try:
+        insert = _dialect_insert()
+        statement = insert(table).values(seller_id=seller_id, week_start=week, views=1)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.seller_id, table.c.week_start],
+            set_={"views": table.c.views + 1},
+        )
+        db.session.execute(statement)
+        db.session.commit()
+    except SQLAlchemyError:
+        log.warning("could not record a view for seller %s", seller_id, exc_info=True)
+        db.session.rollback()
+        return False
+    return True
+
+
+def _dialect_insert():
+    """The INSERT construct with ON CONFLICT for the database in use (SQLite or PostgreSQL)."""
+    name = db.engine.dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the app supports these two databases only
+        raise SQLAlchemyError(f"view counting does not support {name}")
+    return insert
+
+
+@dataclass(frozen=True)
+class WeekViews:
+    week_start: date
+    views: int
+
+    @property
+    def week_end(self) -> date:
+        return self.week_start + timedelta(days=6)
+
+
+def weekly_views(seller_id: int, weeks: int = CHART_WEEKS, today: date | None = None) -> list[WeekViews]:
+    """Views per week for the last `weeks` weeks, oldest first, this week last; weeks without
+    a row count zero. One statement."""
+    this_week = week_start(today or today_in_jakarta())
+    first = this_week - timedelta(weeks=weeks - 1)
+    rows = db.session.execute(
+        select(SellerViewWeek.week_start, SellerViewWeek.views).where(
+            SellerViewWeek.seller_id == seller_id,
+            SellerViewWeek.week_start >= first,
+            SellerViewWeek.week_start <= this_week,
+        )
+    ).all()
+    counted = {row.week_start: row.views for row in rows}
+    return [WeekViews(week, counted.get(week, 0)) for week in (first + timedelta(weeks=n) for n in range(weeks))]
+
+
+@dataclass
+class ProductCounts:
+    active: int = 0
+    draft: int = 0
+    archived: int = 0
+    low_stock: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.active + self.draft + self.archived
+
+
+def _low_stock_clause(seller: Seller):
+    """Active, counted stock (not made to order) at or below the seller's own threshold."""
+    return and_(
+        Product.status == PRODUCT_ACTIVE,
+        Product.made_to_order.is_(False),
+        Product.stock <= seller.low_stock_threshold,
+    )
+
+
+def product_counts(seller: Seller) -> ProductCounts:
+    """Products per status and the number low on stock, in one grouped statement."""
+    low = func.sum(case((_low_stock_clause(seller), 1), else_=0))
+    rows = db.session.execute(
+        select(Product.status, func.count(Product.id), low).where(Product.seller_id == seller.id).group_by(Product.status)
+    ).all()
+    counts = ProductCounts()
+    for status, count, low_count in rows:
+        if status == PRODUCT_ACTIVE:
+            counts.active = count
+        elif status == PRODUCT_DRAFT:
+            counts.draft = count
+        elif status == PRODUCT_ARCHIVED:
+            counts.archived = count
+        counts.low_stock += int(low_count or 0)
+    return counts
+
+
+def low_stock_products(seller: Seller, limit: int = LOW_STOCK_LISTED) -> list[Product]:
+    """The seller's active products lowest on stock first (sold out at the top)."""
+    return list(
+        db.session.scalars(
+            select(Product)
+            .where(Product.seller_id == seller.id, _low_stock_clause(seller))
+            .order_by(Product.stock, Product.title, Product.id)
+            .limit(limit)
+        )
+    )
+
+
+def expiring_documents(seller: Seller, today: date | None = None, days: int = EXPIRY_WARNING_DAYS) -> list[SellerDocument]:
+    """Certificates and documents already expired (or marked so) or expiring within `days`
+    days, soonest first."""
+    today = today or today_in_jakarta()
+    return list(
+        db.session.scalars(
+            select(SellerDocument)
+            .where(
+                SellerDocument.seller_id == seller.id,
+                or_(SellerDocument.expired.is_(True), SellerDocument.expires_on <= today + timedelta(days=days)),
+            )
+            .order_by(SellerDocument.expires_on.is_(None), SellerDocument.expires_on, SellerDocument.id)
+        )
+    )
+
+
+@dataclass
+class Dashboard:
+    seller: Seller
+    counts: ProductCounts
+    low_stock: list[Product]
+    expiring: list[SellerDocument]
+    views: list[WeekViews]
+    checklist: list = field(default_factory=list)
+    completeness: int = 0
+    today: date = field(default_factory=today_in_jakarta)
+
+    @property
+    def views_total(self) -> int:
+        return sum(week.views for week in self.views)
+
+    @property
+    def views_max(self) -> int:
+        return max((week.views for week in self.views), default=0)
+
+
+def dashboard(seller: Seller, today: date | None = None) -> Dashboard:
+    """Everything the dashboard home shows, in a fixed number of statements."""
+    today = today or today_in_jakarta()
+    return Dashboard(
+        seller=seller,
+        counts=product_counts(seller),
+        low_stock=low_stock_products(seller),
+        expiring=expiring_documents(seller, today),
+        views=weekly_views(seller.id, today=today),
+        checklist=sellers.profile_checklist(seller),
+        completeness=sellers.completeness_pct(seller),
+        today=today,
+    )
