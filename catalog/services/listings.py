@@ -37,6 +37,7 @@ from catalog.models.products import (
 )
 from catalog.models.sellers import CERTIFICATE_KINDS, Seller, SellerDocument
 from catalog.services import audit, inventory
+from catalog.services.catalogue import ProductPage
 from catalog.services.errors import DomainError, NotFound, ValidationFailed
 from catalog.services.identifiers import slugify, unique_slug
 from catalog.services.images import FORMATS, RENDITION_WIDTHS, rendition_key, store_renditions
@@ -708,45 +709,10 @@ def delete_photo(product: Product, image_id: int, actor_id: int | None) -> None:
 
 
 @dataclass
-class ListingPage:
-    items: list[Product]
-    total: int
-    page: int
-    per_page: int
-    counts: dict[str, int]  # per status, plus "all"
-    # The shared pagination macro (templates/_macros/pagination.html) reads a sort key; this
-    # list has one order only, which is that macro's default.
-    sort: str = "terbaru"
+class ListingPage(ProductPage):
+    """A page of the seller's own products, with the count per status for the filter tabs."""
 
-    @property
-    def pages(self) -> int:
-        return max(ceil(self.total / self.per_page), 1)
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.items) - 1 if self.items else 0
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    def window(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link, None where a gap is shown: [1, None, 5, 6, 7, None, 20]."""
-        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
-        out: list[int | None] = []
-        for n in sorted(n for n in shown if 1 <= n <= self.pages):
-            if out and out[-1] is not None and n - out[-1] > 1:
-                out.append(None)
-            out.append(n)
-        return out
+    counts: dict[str, int] = field(default_factory=dict)  # per status, plus "all"
 
 
 def seller_listings(seller: Seller, *, status: str | None = None, query: str = "", page: int = 1,
@@ -778,7 +744,9 @@ def seller_listings(seller: Seller, *, status: str | None = None, query: str = "
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return ListingPage(items=list(items), total=total, page=page, per_page=per_page, counts=counts)
+    # One order only: the shared pagination macro's default sort.
+    return ListingPage(items=list(items), total=total, page=page, per_page=per_page, sort="terbaru",
+                       counts=counts)
 
 
 def is_low_stock(product: Product, threshold: int) -> bool:
