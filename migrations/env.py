@@ -101,6 +101,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode rebuilds a SQLite table (copy, DROP, rename). With foreign keys on, the
+            # DROP would delete every row that references the table through ON DELETE CASCADE
+            # (a product's photos, variants, stock log). The pragma only takes effect outside a
+            # transaction, so it is set before Alembic begins one; checks come back on with the
+            # next connection the app opens.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -10,6 +10,7 @@ from catalog.models import (
     Category,
     OfficerMembership,
     Product,
+    ProductVariant,
     Seller,
     User,
 )
@@ -74,7 +75,8 @@ def gen_category(name=None, parent=None, **kw) -> Category:
     return category
 
 
-def gen_product(seller=None, category=None, title=None, price=15000, stock=10, status="active", **kw) -> Product:
+def gen_product(seller=None, category=None, title=None, price=15000, stock=10, status="active", sku=None,
+                **kw) -> Product:
     n = _n()
     seller = seller or gen_seller()
     category = category or gen_category()
@@ -85,13 +87,29 @@ def gen_product(seller=None, category=None, title=None, price=15000, stock=10, s
         slug=kw.pop("slug", f"produk-contoh-{n}"),
         description=kw.pop("description", "<p>Deskripsi produk.</p>"),
         price=price,
+        price_max=price,
         stock=stock,
         status=status,
         published_at=utcnow() if status == "active" else None,
         **kw,
     )
     db.session.add(product)
+    db.session.add(ProductVariant(product=product, seller_id=seller.id, combo_key="", price=price, stock=stock,
+                                  sku=sku, active=True))
     db.session.flush()
+    return product
+
+
+def gen_variant_product(seller=None, options=(("Ukuran", ("S", "M", "L")), ("Warna", ("Biru", "Merah"))),
+                        price=100_000, stock=5, **kw) -> Product:
+    """A product with options: every combination at `price` with `stock`, made through the
+    variants service (so the product row's price and stock follow)."""
+    from catalog.services import variants
+
+    product = gen_product(seller=seller, price=price, stock=0, **kw)
+    db.session.commit()
+    variants.set_options(product, [variants.OptionSpec(name, list(values)) for name, values in options], None)
+    variants.bulk_set(product, price=price, stock=stock, actor_id=None)
     return product
 
 

@@ -33,6 +33,7 @@ from catalog.models import (
     OfficerMembership,
     Product,
     ProductImage,
+    ProductVariant,
     Region,
     Seller,
     SellerDocument,
@@ -49,6 +50,7 @@ from catalog.services.categories import ensure_default_categories
 from catalog.services.states import transition
 
 PRODUCT = Product.__table__
+PRODUCT_VARIANT = ProductVariant.__table__
 PRODUCT_IMAGE = ProductImage.__table__
 
 DEFAULT_PRODUCTS = 800
@@ -306,7 +308,7 @@ def write_products(plan: CataloguePlan, sellers: list[Seller], category_ids: dic
             created = now - timedelta(seconds=p.age_seconds)
             rows.append({
                 "seller_id": seller_ids[p.seller], "category_id": category_ids[p.category], "title": p.title,
-                "slug": p.slug, "description": p.description, "price": p.price, "unit": p.unit,
+                "slug": p.slug, "description": p.description, "price": p.price, "price_max": p.price, "unit": p.unit,
                 "min_order": p.min_order, "stock": p.stock, "made_to_order": p.made_to_order,
                 "lead_time_days": p.lead_time_days, "weight_grams": p.weight_grams, "tkdn_pct": p.tkdn_pct,
                 "status": p.status, "published_at": created if p.status == PRODUCT_ACTIVE else None,
@@ -329,6 +331,11 @@ def write_products(plan: CataloguePlan, sellers: list[Seller], category_ids: dic
             certificates += [{"product_id": product_id, "document_id": docs[kind]}
                              for kind in p.certificate_kinds if kind in docs]
         db.session.execute(insert(PRODUCT_IMAGE), images)
+        db.session.execute(insert(PRODUCT_VARIANT), [
+            {"product_id": product_id, "seller_id": row["seller_id"], "combo_key": "", "position": 0,
+             "price": row["price"], "stock": row["stock"], "active": True}
+            for product_id, row in zip(ids, rows, strict=True)
+        ])
         if certificates:
             db.session.execute(insert(product_certificate), certificates)
         done += len(batch)

@@ -4,13 +4,22 @@ from catalog.models.agencies import Agency, Budget, OfficerMembership
 from catalog.models.audit import AuditEvent, AuditHead
 from catalog.models.base import Base
 from catalog.models.notifications import Notification
-from catalog.models.products import Category, InventoryLog, Product, ProductImage, product_certificate
+from catalog.models.products import (
+    Category,
+    InventoryLog,
+    OptionValue,
+    Product,
+    ProductImage,
+    ProductOption,
+    ProductVariant,
+    product_certificate,
+)
 from catalog.models.regions import Region
 from catalog.models.sellers import Seller, SellerDocument, SellerSlugRedirect, SellerViewWeek
 from catalog.models.users import User
 
 __all__ = [
     "Agency", "AuditEvent", "AuditHead", "Base", "Budget", "Category", "OfficerMembership", "Product",
-    "InventoryLog", "Notification", "ProductImage", "Region", "Seller", "SellerDocument",
+    "InventoryLog", "Notification", "OptionValue", "ProductImage", "ProductOption", "ProductVariant", "Region", "Seller", "SellerDocument",
     "SellerSlugRedirect", "SellerViewWeek", "User", "product_certificate",
 ]

@@ -1,17 +1,28 @@
-"""Stock: every change goes through here, as one conditional UPDATE, logged in InventoryLog and audited.
+"""Stock: every change of a variant's stock goes through here, as one conditional UPDATE, logged in
+InventoryLog and audited.
 
-Stock never goes below zero: the database checks it in the same statement that changes it
-(`stock = stock + :delta WHERE stock + :delta >= 0`), so two concurrent changes cannot both pass
-a check made in Python and oversell. When variants arrive (issue 11) these functions move from
-the product row to the variant row; callers keep the same shape (object, delta, actor, reason).
+Stock lives on the variant (a product without options has one default variant). Stock never
+goes below zero: the database checks it in the same statement that changes it
+(`stock = stock + :delta WHERE stock + :delta >= 0`), so two concurrent changes cannot both pass a
+check made in Python and oversell.
+
+The product row carries the stock of its active variants together (for "in stock" filters and
+cards). It moves by the same delta in a second UPDATE (`stock = stock + :delta`), which is
+correct under concurrency because PostgreSQL re-reads a row another transaction changed before
+applying an increment. When several variants change in one transaction (an order, an import),
+all variant rows are touched first in id order, then all product rows in id order, so two such
+transactions can never wait on each other in a circle (deadlock).
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from catalog.extensions import db
-from catalog.models.products import InventoryLog, Product
+from catalog.models.products import InventoryLog, Product, ProductVariant
 from catalog.services import audit
 from catalog.services.errors import OutOfStock, ValidationFailed
 from catalog.services.money import MAX_QUANTITY
@@ -19,9 +30,10 @@ from catalog.services.money import MAX_QUANTITY
 REASON_MANUAL = "manual"
 REASON_IMPORT = "import"
 REASON_CREATED = "created"
+REASON_VARIANTS = "variants"  # options changed: combinations added, removed or merged
 REASON_ORDER = "order"  # the shop issue (5) reserves stock with this reason
 REASON_ORDER_CANCELLED = "order_cancelled"
-REASONS = (REASON_MANUAL, REASON_IMPORT, REASON_CREATED, REASON_ORDER, REASON_ORDER_CANCELLED)
+REASONS = (REASON_MANUAL, REASON_IMPORT, REASON_CREATED, REASON_VARIANTS, REASON_ORDER, REASON_ORDER_CANCELLED)
 
 NOTE_MAX = 200
 
@@ -29,8 +41,36 @@ MSG_BELOW_ZERO = _l("Stok tidak boleh kurang dari nol.")
 MSG_TOO_LARGE = _l("Stok terlalu besar.")
 
 
-def adjust_stock(product: Product, delta: int, *, actor_id: int | None, reason: str, note: str = "") -> int:
-    """Add `delta` (may be negative) to the product's stock and return the new stock.
+def _stock_of(variant_id: int) -> int:
+    return db.session.execute(select(ProductVariant.stock).where(ProductVariant.id == variant_id)).scalar_one()
+
+
+def _move_products(deltas: dict[int, int]) -> None:
+    """Add each delta to its product's stock total, in product id order."""
+    for product_id in sorted(deltas):
+        if deltas[product_id]:
+            db.session.execute(
+                update(Product).where(Product.id == product_id).values(stock=Product.stock + deltas[product_id])
+                .execution_options(synchronize_session=False)
+            )
+    _refresh_loaded_products(deltas)
+
+
+def _refresh_loaded_products(product_ids: Iterable[int]) -> None:
+    """Keep product objects already in the session in step with the stock just written, without
+    marking them dirty (a later flush must not write an old value over a concurrent change)."""
+    ids = [pid for pid in product_ids if (Product, (pid,), None) in db.session.identity_map]
+    if not ids:
+        return
+    rows = db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(ids))).all()
+    for product_id, stock in rows:
+        product = db.session.identity_map.get((Product, (product_id,), None))
+        if product is not None:
+            set_committed_value(product, "stock", stock)
+
+
+def adjust_stock(variant: ProductVariant, delta: int, *, actor_id: int | None, reason: str, note: str = "") -> int:
+    """Add `delta` (may be negative) to the variant's stock and return its new stock.
 
     Runs in the caller's transaction (the caller commits). Raises OutOfStock for an order that
     asks for more than there is, ValidationFailed for any other change that would go below zero;
@@ -39,136 +79,223 @@ def adjust_stock(product: Product, delta: int, *, actor_id: int | None, reason: 
     if reason not in REASONS:
         raise ValueError(f"unknown stock reason {reason!r}")
     if delta == 0:
-        return product.stock
-    # The session may hold pending changes to this product (a new row, an edited title): the
-    # UPDATE below must see the row, and the ORM must not later overwrite the new stock.
+        return variant.stock
+    # The session may hold pending changes (a new variant row): the UPDATE below must see them.
     db.session.flush()
     result = db.session.execute(
-        update(Product)
-        .where(Product.id == product.id, Product.stock + delta >= 0, Product.stock + delta <= MAX_QUANTITY)
-        .values(stock=Product.stock + delta)
+        update(ProductVariant)
+        .where(ProductVariant.id == variant.id, ProductVariant.stock + delta >= 0,
+               ProductVariant.stock + delta <= MAX_QUANTITY)
+        .values(stock=ProductVariant.stock + delta)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        current = db.session.execute(select(Product.stock).where(Product.id == product.id)).scalar_one()
-        if current + delta > MAX_QUANTITY:
+        if _stock_of(variant.id) + delta > MAX_QUANTITY:
             raise ValidationFailed(MSG_TOO_LARGE, field="stock")
         if reason == REASON_ORDER:
             raise OutOfStock(_l("Stok tidak mencukupi."), field="stock")
         raise ValidationFailed(MSG_BELOW_ZERO, field="stock")
-    stock_after = db.session.execute(select(Product.stock).where(Product.id == product.id)).scalar_one()
-    # Keep the loaded object in step without marking it dirty (a later flush must not write an
-    # old value back over a concurrent change).
-    set_committed_value(product, "stock", stock_after)
-    _log(product, delta, stock_after, actor_id=actor_id, reason=reason, note=note)
+    stock_after = _stock_of(variant.id)
+    set_committed_value(variant, "stock", stock_after)
+    if variant.active:
+        _move_products({variant.product_id: delta})
+    _log(variant, delta, stock_after, actor_id=actor_id, reason=reason, note=note)
     return stock_after
 
 
-def set_stock(product: Product, new_stock: int, *, actor_id: int | None, reason: str, note: str = "") -> int:
-    """Make the stock `new_stock` (what the seller counted on the shelf): the difference from
-    the stored stock, read now, is applied through adjust_stock so it is logged as a delta."""
-    if new_stock < 0:
-        raise ValidationFailed(MSG_BELOW_ZERO, field="stock")
-    if new_stock > MAX_QUANTITY:
-        raise ValidationFailed(MSG_TOO_LARGE, field="stock")
+def set_stock(variant: ProductVariant, new_stock: int, *, actor_id: int | None, reason: str, note: str = "") -> int:
+    """Make the variant's stock `new_stock` (what the seller counted on the shelf): the
+    difference from the stored stock, read now under a row lock, goes through adjust_stock so it
+    is logged as a delta."""
+    _check_level(new_stock)
     db.session.flush()
     current = db.session.execute(
-        select(Product.stock).where(Product.id == product.id).with_for_update()
+        select(ProductVariant.stock).where(ProductVariant.id == variant.id).with_for_update()
     ).scalar_one()
-    return adjust_stock(product, new_stock - current, actor_id=actor_id, reason=reason, note=note)
+    return adjust_stock(variant, new_stock - current, actor_id=actor_id, reason=reason, note=note)
 
 
-def record_initial_stock(product: Product, *, actor_id: int | None, reason: str = REASON_CREATED, note: str = "") -> None:
-    """Log the opening stock of a product just added to the session (nobody else can see the
-    row yet, so there is nothing to race with). Writes no audit event of its own: the
-    "product.created" event already carries the stock."""
-    if product.stock < 0:
+def _check_level(stock: int) -> None:
+    if stock < 0:
         raise ValidationFailed(MSG_BELOW_ZERO, field="stock")
-    if product.stock:
-        db.session.flush()
-        db.session.add(
-            InventoryLog(product_id=product.id, actor_id=actor_id, delta=product.stock,
-                         stock_after=product.stock, reason=reason, note=note[:NOTE_MAX])
-        )
+    if stock > MAX_QUANTITY:
+        raise ValidationFailed(MSG_TOO_LARGE, field="stock")
 
 
-def record_initial_stocks(products: list[Product], *, actor_id: int | None, reason: str) -> None:
-    """record_initial_stock for many products already flushed (a CSV import), in one batch."""
-    db.session.add_all(
-        InventoryLog(product_id=p.id, actor_id=actor_id, delta=p.stock, stock_after=p.stock, reason=reason, note="")
-        for p in products if p.stock
-    )
+def record_initial_stocks(variants: Iterable[ProductVariant], *, actor_id: int | None, reason: str,
+                          note: str = "") -> None:
+    """Log the opening stock of variants just added and flushed (nobody else can see their rows
+    yet, so there is nothing to race with). Writes no audit event: the event that created the
+    product or the variants already carries their stock."""
+    rows = []
+    for variant in variants:
+        _check_level(variant.stock)
+        if variant.stock:
+            rows.append(InventoryLog(product_id=variant.product_id, variant_id=variant.id, actor_id=actor_id,
+                                     delta=variant.stock, stock_after=variant.stock, reason=reason,
+                                     note=note[:NOTE_MAX]))
+    db.session.add_all(rows)
 
 
-def set_stocks(moves: list[tuple[Product, int, int]], *, actor_id: int | None, reason: str) -> list[tuple[int, int, int]]:
-    """Set many stocks at once: each move is (product, the stock the caller read, the new stock).
+def set_stocks(moves: list[tuple[ProductVariant, int, int]], *, actor_id: int | None,
+               reason: str) -> list[tuple[ProductVariant, int, int]]:
+    """Set many stocks at once: each move is (variant, the stock the caller read, the new stock).
 
-    One compare-and-set UPDATE per product (`WHERE id = :id AND stock = :expected`), sent as a
-    single batch; when any product's stock changed since it was read (an order came in), nothing
+    One compare-and-set UPDATE per variant (`WHERE id = :id AND stock = :expected`), sent as a
+    single batch; when any variant's stock changed since it was read (an order came in), nothing
     is applied and ValidationFailed asks to try again. Each change is logged in InventoryLog;
-    returns (product id, before, after) for the caller's single audit event (a CSV import audits
+    returns (variant, before, after) for the caller's single audit event (a CSV import audits
     the whole file as one event instead of one event per row).
     """
+    moves = [move for move in moves if move[1] != move[2]]
     if not moves:
         return []
-    for _product, _expected, new in moves:
-        if new < 0:
-            raise ValidationFailed(MSG_BELOW_ZERO, field="stock")
-        if new > MAX_QUANTITY:
-            raise ValidationFailed(MSG_TOO_LARGE, field="stock")
-    table = Product.__table__
+    for _variant, _expected, new in moves:
+        _check_level(new)
+    db.session.flush()
+    table = ProductVariant.__table__
     statement = (
         update(table)
-        .where(table.c.id == bindparam("pid"), table.c.stock == bindparam("expected"))
+        .where(table.c.id == bindparam("vid"), table.c.stock == bindparam("expected"))
         .values(stock=bindparam("new"))
     )
-    # Rows in id order, so two imports touching the same products cannot deadlock.
     ordered = sorted(moves, key=lambda move: move[0].id)
-    params = [{"pid": p.id, "expected": expected, "new": new} for p, expected, new in ordered]
+    params = [{"vid": v.id, "expected": expected, "new": new} for v, expected, new in ordered]
     result = db.session.connection().execute(statement, params)
     if result.rowcount != len(params):
         raise ValidationFailed(
             _l("Stok sebagian produk berubah saat impor berjalan (ada pesanan masuk). Silakan impor ulang."),
             field="stock",
         )
-    out = []
-    for product, expected, new in ordered:
-        set_committed_value(product, "stock", new)
-        out.append((product.id, expected, new))
+    deltas: dict[int, int] = defaultdict(int)
+    for variant, expected, new in ordered:
+        set_committed_value(variant, "stock", new)
+        if variant.active:
+            deltas[variant.product_id] += new - expected
+    _move_products(deltas)
     db.session.add_all(
-        InventoryLog(product_id=pid, actor_id=actor_id, delta=after - before, stock_after=after, reason=reason,
-                     note="")
-        for pid, before, after in out
+        InventoryLog(product_id=v.product_id, variant_id=v.id, actor_id=actor_id, delta=after - before,
+                     stock_after=after, reason=reason, note="")
+        for v, before, after in ordered
     )
-    return out
+    return ordered
 
 
-def _log(product: Product, delta: int, stock_after: int, *, actor_id: int | None, reason: str, note: str) -> None:
-    note = (note or "").strip()[:NOTE_MAX]
-    db.session.add(
-        InventoryLog(product_id=product.id, actor_id=actor_id, delta=delta, stock_after=stock_after,
-                     reason=reason, note=note)
+def reserve(lines: Iterable[tuple[ProductVariant, int]], *, actor_id: int | None, note: str = "") -> None:
+    """Take the ordered quantities out of stock, all or nothing, in the caller's transaction.
+
+    One conditional UPDATE per variant (`stock = stock - :q WHERE id = :id AND stock >= :q`), in
+    variant id order; then the product totals in product id order. Raises OutOfStock naming the
+    first variant that has too little: the caller must roll back (earlier lines were already
+    taken inside the same transaction). Made-to-order products are reserved like any other: their
+    stock is the capacity the seller offers per period.
+    """
+    _apply_lines(_merged(lines), sign=-1, actor_id=actor_id, reason=REASON_ORDER, note=note)
+
+
+def release(lines: Iterable[tuple[ProductVariant, int]], *, actor_id: int | None, note: str = "") -> None:
+    """Put reserved quantities back (an order cancelled, rejected or left unpaid)."""
+    _apply_lines(_merged(lines), sign=1, actor_id=actor_id, reason=REASON_ORDER_CANCELLED, note=note)
+
+
+def _merged(lines: Iterable[tuple[ProductVariant, int]]) -> list[tuple[ProductVariant, int]]:
+    quantities: dict[int, int] = defaultdict(int)
+    variants: dict[int, ProductVariant] = {}
+    for variant, quantity in lines:
+        if quantity <= 0:
+            raise ValidationFailed(_l("Jumlah harus lebih dari nol."), field="quantity")
+        quantities[variant.id] += quantity
+        variants[variant.id] = variant
+    return [(variants[vid], quantities[vid]) for vid in sorted(variants)]
+
+
+def _apply_lines(lines: list[tuple[ProductVariant, int]], *, sign: int, actor_id: int | None, reason: str,
+                 note: str) -> None:
+    if not lines:
+        return
+    db.session.flush()
+    deltas: dict[int, int] = defaultdict(int)
+    for variant, quantity in lines:
+        delta = sign * quantity
+        result = db.session.execute(
+            update(ProductVariant)
+            .where(ProductVariant.id == variant.id, ProductVariant.stock + delta >= 0,
+                   ProductVariant.stock + delta <= MAX_QUANTITY)
+            .values(stock=ProductVariant.stock + delta)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            if sign < 0:
+                raise OutOfStock(_l("Stok tidak mencukupi."), field="stock")
+            raise ValidationFailed(MSG_TOO_LARGE, field="stock")
+        if variant.active:
+            deltas[variant.product_id] += delta
+    after = dict(db.session.execute(
+        select(ProductVariant.id, ProductVariant.stock).where(ProductVariant.id.in_([v.id for v, _ in lines]))
+    ).all())
+    for variant, _quantity in lines:
+        set_committed_value(variant, "stock", after[variant.id])
+    _move_products(deltas)
+    db.session.add_all(
+        InventoryLog(product_id=v.product_id, variant_id=v.id, actor_id=actor_id, delta=sign * q,
+                     stock_after=after[v.id], reason=reason, note=(note or "")[:NOTE_MAX])
+        for v, q in lines
     )
     audit.record(
-        "product.stock_changed",
-        object_type="product",
-        object_id=product.id,
-        actor_id=actor_id,
-        before={"stock": stock_after - delta},
-        after={"stock": stock_after, "delta": delta, "reason": reason},
+        "stock.reserved" if sign < 0 else "stock.released",
+        object_type="variant", object_id=lines[0][0].id, actor_id=actor_id,
+        after={"lines": [{"variant_id": v.id, "delta": sign * q, "stock": after[v.id]} for v, q in lines]},
         reason=note or None,
     )
 
 
-def stock_history(product: Product, limit: int = 20) -> list[tuple[InventoryLog, str | None]]:
-    """The newest `limit` stock changes of a product with the name of who made each (one query)."""
+def recount_product(product: Product) -> None:
+    """Set the product's stock total from its active variants, after variants were added,
+    removed, switched on or off (the deltas above cannot express that).
+
+    Locks the product row first: a concurrent order's increment waits until this commits and is
+    then applied on top of the fresh total, so the total never loses an order.
+    """
+    db.session.flush()
+    db.session.execute(select(Product.id).where(Product.id == product.id).with_for_update()).all()
+    total = db.session.execute(
+        select(func.coalesce(func.sum(ProductVariant.stock), 0))
+        .where(ProductVariant.product_id == product.id, ProductVariant.active.is_(True))
+    ).scalar_one()
+    db.session.execute(update(Product).where(Product.id == product.id).values(stock=total)
+                       .execution_options(synchronize_session=False))
+    set_committed_value(product, "stock", int(total))
+
+
+def _log(variant: ProductVariant, delta: int, stock_after: int, *, actor_id: int | None, reason: str,
+         note: str) -> None:
+    note = (note or "").strip()[:NOTE_MAX]
+    db.session.add(
+        InventoryLog(product_id=variant.product_id, variant_id=variant.id, actor_id=actor_id, delta=delta,
+                     stock_after=stock_after, reason=reason, note=note)
+    )
+    audit.record(
+        "product.stock_changed",
+        object_type="product",
+        object_id=variant.product_id,
+        actor_id=actor_id,
+        before={"stock": stock_after - delta},
+        after={"stock": stock_after, "delta": delta, "reason": reason, "variant_id": variant.id},
+        reason=note or None,
+    )
+
+
+def stock_history(product: Product, limit: int = 20) -> list[tuple[InventoryLog, str | None, str]]:
+    """The newest `limit` stock changes of a product's variants, each with the name of who made
+    it and the variant's label ("M / Biru", "" for the default variant), in one query."""
     from catalog.models.users import User
 
     rows = db.session.execute(
-        select(InventoryLog, User.name)
+        select(InventoryLog, User.name, ProductVariant)
         .outerjoin(User, User.id == InventoryLog.actor_id)
+        .join(ProductVariant, ProductVariant.id == InventoryLog.variant_id)
         .where(InventoryLog.product_id == product.id)
         .order_by(InventoryLog.created_at.desc(), InventoryLog.id.desc())
         .limit(limit)
     ).all()
-    return [(log, name) for log, name in rows]
+    return [(log, name, variant.label) for log, name, variant in rows]

@@ -5,9 +5,9 @@ archiving and deleting products with their photos, each in one transaction with 
 check thousands of rows before writing anything (`import_listings` does exactly that). Stock is
 never written here directly: every change goes through services/inventory.py.
 
-Variants (issue 11) will slot in under this module: a listing's price and stock become those of
-its default variant, and `ListingData` gains the option grid; the public functions keep their
-shape (seller or product, data, actor).
+Price, stock and SKU belong to variants (services/variants.py). A listing without options has
+one default variant, and the listing form edits its price, stock and SKU through ListingData; a
+listing with options leaves ListingData's price, stock and SKU alone (the variant grid sets them).
 """
 
 import html
@@ -34,9 +34,10 @@ from catalog.models.products import (
     Category,
     Product,
     ProductImage,
+    ProductVariant,
 )
 from catalog.models.sellers import CERTIFICATE_KINDS, Seller, SellerDocument
-from catalog.services import audit, inventory
+from catalog.services import audit, inventory, variants
 from catalog.services.catalogue import ProductPage
 from catalog.services.errors import DomainError, NotFound, ValidationFailed
 from catalog.services.identifiers import slugify, unique_slug
@@ -59,7 +60,7 @@ COPY_PREFIX = "Salinan – "
 
 # The fields an audit event compares (stock has its own events from services/inventory.py).
 AUDITED_FIELDS = (
-    "title", "category_id", "description", "price", "unit", "min_order", "made_to_order",
+    "title", "category_id", "description", "price", "sku", "unit", "min_order", "made_to_order",
     "lead_time_days", "weight_grams", "tkdn_pct", "status", "certificate_ids",
 )
 
@@ -74,7 +75,8 @@ class ListingData:
 
     `stock` None means "leave the stock as it is" on edit (0 on create). `stock_seen` is the
     stock the form showed: when the submitted stock equals it, the seller did not touch the
-    field, and orders that changed the stock meanwhile are not overwritten.
+    field, and orders that changed the stock meanwhile are not overwritten. `price`, `stock`,
+    `stock_seen` and `sku` are the default variant's; a listing with options ignores them.
     """
 
     title: str
@@ -91,6 +93,7 @@ class ListingData:
     status: str = PRODUCT_DRAFT
     certificate_ids: list[int] = field(default_factory=list)
     stock_seen: int | None = None
+    sku: str | None = None
 
 
 class ListingInvalid(ValidationFailed):
@@ -175,14 +178,17 @@ def _normalised(data: ListingData) -> ListingData:
         unit=(data.unit or "").strip().lower(),
         lead_time_days=data.lead_time_days if data.made_to_order else None,
         certificate_ids=sorted(set(data.certificate_ids or ())),
+        sku=variants.clean_sku(data.sku),
     )
 
 
-def validate_listing(seller: Seller, data: ListingData, *, rules: ListingRules | None = None) -> dict[str, Any]:
+def validate_listing(seller: Seller, data: ListingData, *, rules: ListingRules | None = None,
+                     has_options: bool = False) -> dict[str, Any]:
     """Every problem with `data` as {field: message}; empty when the listing may be saved.
+    `has_options`: the listing's price, stock and SKU are set per variant, not checked here.
 
     Pure apart from loading `rules` when not given: pass `listing_rules(seller)` when checking
-    many listings (a CSV import).
+    many listings (a CSV import). Whether a SKU is already taken is checked on saving.
     """
     rules = rules or listing_rules(seller)
     data = _normalised(data)
@@ -205,12 +211,17 @@ def validate_listing(seller: Seller, data: ListingData, *, rules: ListingRules |
     except ValidationFailed as exc:
         errors["description"] = exc.message
 
-    if data.price is None:
+    if has_options:
+        pass
+    elif data.price is None:
         errors["price"] = _l("Harga wajib diisi, misalnya 15.000.")
     elif data.price < PRICE_MIN:
         errors["price"] = _l("Harga minimal Rp%(min)s.", min="100")
     elif data.price > PRICE_MAX:
         errors["price"] = _l("Harga terlalu besar.")
+    sku_problem = None if has_options else variants.validate_sku(data.sku)
+    if sku_problem:
+        errors["sku"] = sku_problem
 
     if data.unit not in UNITS:
         errors["unit"] = _l("Pilih satuan dari daftar.")
@@ -220,7 +231,9 @@ def validate_listing(seller: Seller, data: ListingData, *, rules: ListingRules |
     elif data.min_order > MAX_QUANTITY:
         errors["min_order"] = _l("Minimal pembelian terlalu besar.")
 
-    if data.stock is not None and data.stock < 0:
+    if has_options:
+        pass
+    elif data.stock is not None and data.stock < 0:
         errors["stock"] = inventory.MSG_BELOW_ZERO
     elif data.stock is not None and data.stock > MAX_QUANTITY:
         errors["stock"] = inventory.MSG_TOO_LARGE
@@ -247,8 +260,14 @@ def validate_listing(seller: Seller, data: ListingData, *, rules: ListingRules |
     return errors
 
 
-def _checked(seller: Seller, data: ListingData, rules: ListingRules | None = None) -> ListingData:
-    errors = validate_listing(seller, data, rules=rules)
+def _checked(seller: Seller, data: ListingData, product: Product | None = None) -> ListingData:
+    has_options = product is not None and bool(product.options)
+    errors = validate_listing(seller, data, has_options=has_options)
+    sku = None if has_options else variants.clean_sku(data.sku)
+    if not errors and sku:
+        own = [v.id for v in product.variants] if product is not None else []
+        if variants.taken_skus(seller.id, [sku], except_variant_ids=own):
+            errors["sku"] = _l("SKU ini sudah dipakai produk lain di toko Anda. Gunakan SKU yang berbeda.")
     if errors:
         raise ListingInvalid(errors)
     return _normalised(data)
@@ -267,6 +286,7 @@ def _snapshot(product: Product) -> dict[str, Any]:
         "category_id": product.category_id,
         "description": product.description,
         "price": product.price,
+        "sku": _default_sku(product),
         "unit": product.unit,
         "min_order": product.min_order,
         "made_to_order": product.made_to_order,
@@ -276,6 +296,12 @@ def _snapshot(product: Product) -> dict[str, Any]:
         "status": product.status,
         "certificate_ids": sorted(d.id for d in product.certificates),
     }
+
+
+def _default_sku(product: Product) -> str | None:
+    if product.options or not product.variants:
+        return None
+    return variants.default_variant(product).sku
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
@@ -291,12 +317,11 @@ def _certificates(ids: Iterable[int]) -> list[SellerDocument]:
 
 
 def _apply(product: Product, data: ListingData, documents: dict[int, SellerDocument] | None = None) -> None:
-    """Copy everything but stock and status from checked data onto the product (`documents`:
-    the seller's certificates by id, preloaded by bulk callers)."""
+    """Copy everything but price, stock, SKU and status from checked data onto the product
+    (`documents`: the seller's certificates by id, preloaded by bulk callers)."""
     product.title = data.title
     product.category_id = data.category_id
     product.description = sanitise_description(data.description)
-    product.price = data.price
     product.unit = data.unit
     product.min_order = data.min_order
     product.made_to_order = data.made_to_order
@@ -333,13 +358,14 @@ def _commit_retrying_slug(build):
 
 def _new_product(seller: Seller, data: ListingData, actor_id: int | None, *, reason: str, slug: str | None = None,
                  extra_audit: dict | None = None) -> Product:
-    product = Product(seller_id=seller.id, stock=data.stock or 0, status=PRODUCT_DRAFT,
+    product = Product(seller_id=seller.id, status=PRODUCT_DRAFT,
                       slug=slug or unique_slug(data.title, _slug_taken, fallback=SLUG_FALLBACK))
     _apply(product, data)
     _set_status(product, data.status)
-    db.session.add(product)
+    variant = variants.new_default_variant(product, price=data.price, stock=data.stock or 0, sku=data.sku)
+    db.session.add_all([product, variant])
     db.session.flush()
-    inventory.record_initial_stock(product, actor_id=actor_id, reason=reason)
+    inventory.record_initial_stocks([variant], actor_id=actor_id, reason=reason)
     audit.record("product.created", product, actor_id=actor_id,
                  after={**_snapshot(product), "stock": product.stock, "slug": product.slug, **(extra_audit or {})})
     return product
@@ -358,10 +384,15 @@ def _update(product: Product, data: ListingData, actor_id: int | None, *, stock_
     before = _snapshot(product)
     _apply(product, data)
     _set_status(product, data.status)
+    if not product.options:
+        variant = variants.default_variant(product)
+        variant.price, variant.sku = data.price, data.sku
+        product.price = product.price_max = data.price
+        db.session.flush()
+        untouched = data.stock_seen is not None and data.stock == data.stock_seen
+        if data.stock is not None and not untouched and data.stock != variant.stock:
+            inventory.set_stock(variant, data.stock, actor_id=actor_id, reason=stock_reason)
     db.session.flush()
-    untouched = data.stock_seen is not None and data.stock == data.stock_seen
-    if data.stock is not None and not untouched and data.stock != product.stock:
-        inventory.set_stock(product, data.stock, actor_id=actor_id, reason=stock_reason)
     old, new = _changes(before, _snapshot(product))
     if new:
         audit.record("product.updated", product, actor_id=actor_id, before=old, after=new)
@@ -371,7 +402,7 @@ def update_listing(product: Product, data: ListingData, actor_id: int | None) ->
     """Save an edited listing and commit. The slug stays as it was (shared links keep working);
     published_at is set the first time the listing goes active. Raises ListingInvalid and
     changes nothing when a rule is broken."""
-    data = _checked(product.seller, data)
+    data = _checked(product.seller, data, product)
     try:
         _update(product, data, actor_id, stock_reason=inventory.REASON_MANUAL)
         db.session.commit()
@@ -398,49 +429,71 @@ def import_listings(
     rules = listing_rules(seller)
     errors: dict[int, dict[str, Any]] = {}
     checked: list[ListingData] = []
-    for index, (product, data) in enumerate(entries):
-        if product is not None and product.seller_id != seller.id:
+    existing = [product for product, _ in entries if product is not None]
+    for product in existing:
+        if product.seller_id != seller.id:
             raise NotFound(_l("Produk tidak ditemukan."))
-        problems = validate_listing(seller, data, rules=rules)
+    _load_for_update(existing)
+    skus: dict[str, int] = {}
+    for index, (product, data) in enumerate(entries):
+        has_options = product is not None and bool(product.options)
+        problems = validate_listing(seller, data, rules=rules, has_options=has_options)
+        sku = None if has_options else variants.clean_sku(data.sku)
+        if sku and "sku" not in problems:
+            if sku.casefold() in skus:
+                problems["sku"] = _l("SKU %(sku)s dipakai dua kali di daftar ini.", sku=sku)
+            skus[sku.casefold()] = index
         if problems:
             errors[index] = problems
         checked.append(_normalised(data))
+    own_variant_ids = [v.id for product in existing for v in product.variants]
+    for sku in variants.taken_skus(seller.id, skus, except_variant_ids=own_variant_ids):
+        errors.setdefault(skus[sku], {})["sku"] = _l(
+            "SKU ini sudah dipakai produk lain di toko Anda. Gunakan SKU yang berbeda.")
     if errors:
         raise ImportInvalid(errors)
 
     documents = _documents_by_id(rules.certificate_ids)
-    _load_certificates([product for product, _ in entries if product is not None])
     taken = _taken_slugs(data.title for (product, _), data in zip(entries, checked, strict=True) if product is None)
     saved: list[Product] = []
     created: list[Product] = []
     changes: dict[int, dict[str, dict]] = {}
-    stock_moves: list[tuple[Product, int, int]] = []
+    created_variants: list[ProductVariant] = []
+    stock_moves: list[tuple[ProductVariant, int, int]] = []
     try:
         with db.session.no_autoflush:
             for (product, _), data in zip(entries, checked, strict=True):
                 if product is None:
                     slug = unique_slug(data.title, taken.__contains__, fallback=SLUG_FALLBACK)
                     taken.add(slug)
-                    product = Product(seller_id=seller.id, stock=data.stock or 0, status=PRODUCT_DRAFT, slug=slug)
+                    product = Product(seller_id=seller.id, status=PRODUCT_DRAFT, slug=slug)
                     _apply(product, data, documents)
                     _set_status(product, data.status)
                     db.session.add(product)
                     created.append(product)
+                    variant = variants.new_default_variant(product, price=data.price, stock=data.stock or 0,
+                                                           sku=data.sku)
+                    db.session.add(variant)
+                    created_variants.append(variant)
                 else:
                     before = _snapshot(product)
                     _apply(product, data, documents)
                     _set_status(product, data.status)
+                    if not product.options:
+                        variant = variants.default_variant(product)
+                        variant.price, variant.sku = data.price, data.sku
+                        product.price = product.price_max = data.price
+                        if data.stock is not None and data.stock != variant.stock:
+                            stock_moves.append((variant, variant.stock, data.stock))
                     old, new = _changes(before, _snapshot(product))
                     if old or new:
                         changes[product.id] = {"before": old, "after": new}
-                    if data.stock is not None and data.stock != product.stock:
-                        stock_moves.append((product, product.stock, data.stock))
                 saved.append(product)
         db.session.flush()  # the inserts and updates go out in batches here
-        inventory.record_initial_stocks(created, actor_id=actor_id, reason=inventory.REASON_IMPORT)
-        for product_id, before, after in inventory.set_stocks(stock_moves, actor_id=actor_id,
-                                                              reason=inventory.REASON_IMPORT):
-            entry = changes.setdefault(product_id, {"before": {}, "after": {}})
+        inventory.record_initial_stocks(created_variants, actor_id=actor_id, reason=inventory.REASON_IMPORT)
+        for variant, before, after in inventory.set_stocks(stock_moves, actor_id=actor_id,
+                                                           reason=inventory.REASON_IMPORT):
+            entry = changes.setdefault(variant.product_id, {"before": {}, "after": {}})
             entry["before"]["stock"], entry["after"]["stock"] = before, after
         audit.record("product.imported", object_type="seller", object_id=seller.id, actor_id=actor_id,
                      after={"created": len(created), "updated": len(saved) - len(created),
@@ -460,12 +513,15 @@ def _documents_by_id(ids: Iterable[int]) -> dict[int, SellerDocument]:
     return {d.id: d for d in db.session.scalars(select(SellerDocument).where(SellerDocument.id.in_(ids)))}
 
 
-def _load_certificates(products: list[Product]) -> None:
-    """Load the certificate lists of many products in a few queries (the import compares them)."""
-    missing = [p.id for p in products if "certificates" in inspect(p).unloaded]
+def _load_for_update(products: list[Product]) -> None:
+    """Load the certificates, options and variants of many products in a few queries (the
+    import compares and changes them)."""
+    missing = [p.id for p in products if {"certificates", "options", "variants"} & inspect(p).unloaded]
     for start in range(0, len(missing), 1000):
         chunk = missing[start : start + 1000]
-        db.session.scalars(select(Product).where(Product.id.in_(chunk)).options(selectinload(Product.certificates))).all()
+        db.session.scalars(select(Product).where(Product.id.in_(chunk)).options(
+            selectinload(Product.certificates), selectinload(Product.options), selectinload(Product.variants),
+        )).all()
 
 
 def _taken_slugs(titles: Iterable[str]) -> set[str]:
@@ -482,11 +538,13 @@ def _taken_slugs(titles: Iterable[str]) -> set[str]:
 
 
 def duplicate_listing(product: Product, actor_id: int | None) -> Product:
-    """A draft copy titled "Salinan – …" with the same fields, certificates and stock; the
-    photos are shared by key (renditions are never rewritten, so sharing is safe)."""
+    """A draft copy titled "Salinan – …" with the same fields, certificates, options, prices and
+    stock; the photos are shared by key (renditions are never rewritten, so sharing is safe).
+    SKUs are not copied: they are unique within the seller's catalogue."""
     title = (COPY_PREFIX + product.title)[:TITLE_MAX].rstrip()
     today = utcnow().date()
-    data = replace(_data_from(product), title=title, status=PRODUCT_DRAFT,
+    data = replace(_data_from(product), title=title, status=PRODUCT_DRAFT, sku=None,
+                   stock=0 if product.options else product.stock,
                    certificate_ids=[d.id for d in product.certificates if d.is_valid_on(today)])
 
     def build() -> Product:
@@ -497,6 +555,7 @@ def duplicate_listing(product: Product, actor_id: int | None) -> Product:
         for image in product.images:
             copy.images.append(ProductImage(key=image.key, width=image.width, height=image.height,
                                             alt=image.alt, position=image.position))
+        variants.copy_options(product, copy, actor_id)
         return copy
 
     return _commit_retrying_slug(build)
@@ -508,7 +567,7 @@ def _data_from(product: Product) -> ListingData:
         price=product.price, unit=product.unit, min_order=product.min_order, stock=product.stock,
         made_to_order=product.made_to_order, lead_time_days=product.lead_time_days,
         weight_grams=product.weight_grams, tkdn_pct=product.tkdn_pct, status=product.status,
-        certificate_ids=[d.id for d in product.certificates],
+        certificate_ids=[d.id for d in product.certificates], sku=_default_sku(product),
     )
 
 
@@ -602,9 +661,13 @@ def delete_listing(product: Product, actor_id: int | None) -> None:
 
 
 def change_stock(product: Product, new_stock: int, actor_id: int | None, note: str = "") -> int:
-    """The quick stock form: set the stock to what the seller counted, and commit."""
+    """The quick stock form of a listing without options: set the stock of its one variant to
+    what the seller counted, and commit. A listing with options sets stock per combination."""
+    if product.options:
+        raise ValidationFailed(
+            _l("Produk ini punya beberapa kombinasi. Atur stok per kombinasi di halaman Varian."), field="stock")
     try:
-        stock = inventory.set_stock(product, new_stock, actor_id=actor_id, reason=inventory.REASON_MANUAL,
+        stock = inventory.set_stock(variants.default_variant(product), new_stock, actor_id=actor_id, reason=inventory.REASON_MANUAL,
                                     note=note)
         db.session.commit()
     except DomainError:

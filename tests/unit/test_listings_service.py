@@ -179,7 +179,7 @@ def test_unchanged_stock_field_does_not_overwrite_a_change_made_meanwhile(seller
     from catalog.services import inventory
 
     product = listings.create_listing(seller, data(leaf, stock=10), actor_id=None)
-    inventory.adjust_stock(product, -3, actor_id=None, reason="order")  # an order while the form was open
+    inventory.adjust_stock(product.variants[0], -3, actor_id=None, reason="order")  # while the form was open
     db.session.commit()
     listings.update_listing(product, data(leaf, price=16000, stock=10, stock_seen=10), actor_id=None)
     assert product.stock == 7
@@ -355,9 +355,10 @@ def test_import_refuses_when_stock_changed_while_it_ran(app, seller, leaf):
     from catalog.services import inventory
 
     product = listings.create_listing(seller, data(leaf, stock=5), actor_id=None)
+    assert product.variants[0].stock == 5  # the import has read the products and their variants
     with app.app_context():  # an order lands between reading the file's products and writing
         other = db.session.get(Product, product.id)
-        inventory.adjust_stock(other, -2, actor_id=None, reason="order")
+        inventory.adjust_stock(other.variants[0], -2, actor_id=None, reason="order")
         db.session.commit()
     with pytest.raises(ValidationFailed, match="impor ulang"):
         listings.import_listings(seller, [(product, data(leaf, price=20000, stock=9))], actor_id=None)

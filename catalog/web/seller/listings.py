@@ -47,6 +47,7 @@ def _reason_labels() -> dict[str, str]:
         inventory.REASON_MANUAL: _("Diubah penjual"),
         inventory.REASON_IMPORT: _("Impor CSV"),
         inventory.REASON_CREATED: _("Stok awal"),
+        inventory.REASON_VARIANTS: _("Kombinasi diubah"),
         inventory.REASON_ORDER: _("Pesanan"),
         inventory.REASON_ORDER_CANCELLED: _("Pesanan dibatalkan"),
     }
