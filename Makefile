@@ -76,10 +76,9 @@ compile-translations: $(MO_FILES)
 run: venv compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	@# The search index arrives with the search issue; rebuild it whenever the command exists.
-	@if $(FLASK) search reindex --help >/dev/null 2>&1; then \
-	  $(FLASK) search reindex; \
-	fi
+	@# The database is the truth and the index a copy: rebuilding it at start is cheap for the
+	@# demo catalogue and repairs an index left behind by an older version.
+	$(FLASK) search reindex
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: venv compile-translations

@@ -47,11 +47,18 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    from catalog.models.search import include_object
+
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True,
+                     include_object=include_object)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     cache.init_app(app)
     limiter.init_app(app)
+
+    from catalog import search
+
+    search.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

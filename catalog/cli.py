@@ -17,6 +17,7 @@ from flask_babel import force_locale
 audit_cli = AppGroup("audit", help="Jejak audit (audit trail).")
 catalog_cli = AppGroup("catalog", help="Data acuan katalog (kategori).")
 sellers_cli = AppGroup("sellers", help="Penjual: pemeriksaan rutin (jalankan dari cron).")
+search_cli = AppGroup("search", help="Indeks pencarian produk (search index).")
 
 ADMIN_PASSWORD_MIN = 10
 
@@ -68,6 +69,32 @@ def check_certificates(day):
     click.echo(f"Pemeriksaan sertifikat per {today.isoformat()}: "
                f"{report.warned} pengingat (berakhir dalam {WARN_DAYS} hari), "
                f"{report.expired} ditandai sudah berakhir.")
+
+
+@search_cli.command("reindex")
+def search_reindex():
+    """Bangun ulang indeks pencarian dari basis data (rebuild the search index)."""
+    import time
+
+    from catalog import search
+    from catalog.search.documents import count_visible
+
+    total = count_visible()
+    started = time.perf_counter()
+    backend = search.backend()
+    click.echo(f"Membangun ulang indeks pencarian ({backend.name}) untuk {total:,} produk…".replace(",", "."))
+    with click.progressbar(length=total, label="Produk", show_pos=True) as bar:
+        done = 0
+
+        def progress(count: int) -> None:
+            nonlocal done
+            bar.update(count - done)
+            done = count
+
+        count = search.rebuild(progress)
+    elapsed = time.perf_counter() - started
+    rate = count / elapsed if elapsed else count
+    click.echo(f"Selesai: {count:,} produk dalam {elapsed:.1f} detik ({rate:,.0f} produk/detik).".replace(",", "."))
 
 
 @click.command("seed-demo")
@@ -184,5 +211,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(sellers_cli)
+    app.cli.add_command(search_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)

@@ -1,8 +1,11 @@
 """Writes the demo data: categories, demo accounts, agencies with budgets and officers, sellers
 (verified by the admin, with an audit trail), placeholder photos and products.
 
-Products, their photos and certificate links go in with Core bulk inserts in batches (no ORM
-object per product), so `--products 100000` takes a minute or two, not hours.
+Products, their photos, certificate links, and the options, values and combinations of the
+products sold in options go in with Core bulk inserts in batches (no ORM object per product), so
+`--products 100000` takes a minute or two, not hours. Like a product's opening stock, a
+combination's opening stock is not written to the inventory log: the log starts with the first
+change a seller or an order makes.
 """
 
 import math
@@ -21,6 +24,7 @@ from catalog.demo.plan import (
     CataloguePlan,
     CategoryRef,
     Kecamatan,
+    ProductPlan,
     SellerPlan,
     Taken,
     plan_catalogue,
@@ -31,8 +35,10 @@ from catalog.models import (
     Budget,
     Category,
     OfficerMembership,
+    OptionValue,
     Product,
     ProductImage,
+    ProductOption,
     ProductVariant,
     Region,
     Seller,
@@ -42,7 +48,7 @@ from catalog.models import (
 )
 from catalog.models.agencies import MEMBERSHIP_CONFIRMED
 from catalog.models.base import utcnow
-from catalog.models.products import PRODUCT_ACTIVE
+from catalog.models.products import MAX_OPTIONS, PRODUCT_ACTIVE
 from catalog.models.regions import LEVEL_KECAMATAN, LEVEL_KELURAHAN, LEVEL_KOTA
 from catalog.models.sellers import CERTIFICATE_KINDS, STATUS_PENDING, STATUS_VERIFIED
 from catalog.models.users import ROLE_ADMIN, ROLE_SELLER, new_session_token
@@ -52,6 +58,8 @@ from catalog.services.states import transition
 PRODUCT = Product.__table__
 PRODUCT_VARIANT = ProductVariant.__table__
 PRODUCT_IMAGE = ProductImage.__table__
+PRODUCT_OPTION = ProductOption.__table__
+OPTION_VALUE = OptionValue.__table__
 
 DEFAULT_PRODUCTS = 800
 BATCH_SIZE = 5000
@@ -308,8 +316,8 @@ def write_products(plan: CataloguePlan, sellers: list[Seller], category_ids: dic
             created = now - timedelta(seconds=p.age_seconds)
             rows.append({
                 "seller_id": seller_ids[p.seller], "category_id": category_ids[p.category], "title": p.title,
-                "slug": p.slug, "description": p.description, "price": p.price, "price_max": p.price, "unit": p.unit,
-                "min_order": p.min_order, "stock": p.stock, "made_to_order": p.made_to_order,
+                "slug": p.slug, "description": p.description, "price": p.price, "price_max": p.price_max,
+                "unit": p.unit, "min_order": p.min_order, "stock": p.stock, "made_to_order": p.made_to_order,
                 "lead_time_days": p.lead_time_days, "weight_grams": p.weight_grams, "tkdn_pct": p.tkdn_pct,
                 "status": p.status, "published_at": created if p.status == PRODUCT_ACTIVE else None,
                 "rating_sum": p.rating_sum, "rating_count": p.rating_count, "sold_count": p.sold_count,
@@ -331,13 +339,50 @@ def write_products(plan: CataloguePlan, sellers: list[Seller], category_ids: dic
             certificates += [{"product_id": product_id, "document_id": docs[kind]}
                              for kind in p.certificate_kinds if kind in docs]
         db.session.execute(insert(PRODUCT_IMAGE), images)
-        db.session.execute(insert(PRODUCT_VARIANT), [
-            {"product_id": product_id, "seller_id": row["seller_id"], "combo_key": "", "position": 0,
-             "price": row["price"], "stock": row["stock"], "active": True}
-            for product_id, row in zip(ids, rows, strict=True)
-        ])
+        simple = [(product_id, row) for product_id, row, p in zip(ids, rows, batch, strict=True) if not p.options]
+        if simple:
+            db.session.execute(insert(PRODUCT_VARIANT), [
+                {"product_id": product_id, "seller_id": row["seller_id"], "combo_key": "", "position": 0,
+                 "price": row["price"], "stock": row["stock"], "active": True}
+                for product_id, row in simple
+            ])
+        write_options([(product_id, row["seller_id"], p) for product_id, row, p in zip(ids, rows, batch, strict=True)
+                       if p.options])
         if certificates:
             db.session.execute(insert(product_certificate), certificates)
         done += len(batch)
         if len(plan.products) > BATCH_SIZE:
             log(f"Produk: {done}/{len(plan.products)}")
+
+
+def write_options(products: list[tuple[int, int, ProductPlan]]) -> None:
+    """Options, values and combinations of the products sold in options, as (product id, seller
+    id, plan): three bulk inserts, with ids chosen beforehand so each combination can name its
+    values (combo_key "valueid.valueid", value1_id…, in option order, as services/variants.py
+    writes them)."""
+    if not products:
+        return
+    option_ids = iter(reserve_ids(PRODUCT_OPTION, sum(len(p.options) for _pid, _sid, p in products)))
+    value_ids = iter(reserve_ids(OPTION_VALUE, sum(len(o.values) for _pid, _sid, p in products for o in p.options)))
+    options, values, variants = [], [], []
+    for product_id, seller_id, p in products:
+        ids_by_option = []
+        for position, option in enumerate(p.options):
+            option_id = next(option_ids)
+            options.append({"id": option_id, "product_id": product_id, "position": position, "name": option.name})
+            ids = [next(value_ids) for _ in option.values]
+            values += [{"id": value_id, "option_id": option_id, "position": i, "value": value}
+                       for i, (value_id, value) in enumerate(zip(ids, option.values, strict=True))]
+            ids_by_option.append(ids)
+        for position, v in enumerate(p.variants):
+            chosen = [ids_by_option[o][index] for o, index in enumerate(v.values)]
+            chosen += [None] * (MAX_OPTIONS - len(chosen))
+            variants.append({
+                "product_id": product_id, "seller_id": seller_id,
+                "combo_key": ".".join(str(i) for i in chosen if i is not None),
+                "value1_id": chosen[0], "value2_id": chosen[1], "value3_id": chosen[2], "position": position,
+                "price": v.price, "stock": v.stock, "weight_grams": v.weight_grams, "active": v.active,
+            })
+    db.session.execute(insert(PRODUCT_OPTION), options)
+    db.session.execute(insert(OPTION_VALUE), values)
+    db.session.execute(insert(PRODUCT_VARIANT), variants)

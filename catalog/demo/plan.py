@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from markupsafe import escape
 
 from catalog.demo import accounts, names
+from catalog.demo.options import OptionPlan, VariantPlan, plan_options
 from catalog.demo.pictures import PictureSpec, picture_key, picture_spec
 from catalog.demo.products import CATALOGUE, CLOSINGS, DEFAULT_INTRO, INTRO_BY_TOP, Profile, Size, Template
 from catalog.demo.sellers import TRADES, TRADES_BY_KEY, Trade
@@ -117,6 +118,12 @@ class ProductPlan:
     sold_count: int
     picture: str  # PictureSpec key
     certificate_kinds: tuple[str, ...]
+    # Sold in options (options.py): price/price_max are the lowest and highest active price and
+    # stock the active stock together, as the variants service keeps them. Empty: one default
+    # variant at `price` with `stock`.
+    price_max: int = 0
+    options: tuple[OptionPlan, ...] = ()
+    variants: tuple[VariantPlan, ...] = ()
 
 
 @dataclass
@@ -167,8 +174,9 @@ class Planner:
     """Draws one catalogue from `rng`; every choice goes through it, in a fixed order."""
 
     def __init__(self, rng: random.Random, kecamatan: list[Kecamatan], categories: list[CategoryRef],
-                 today: date, serial_start: int, taken: Taken):
+                 today: date, serial_start: int, taken: Taken, options_seed: str = ""):
         self.rng = rng
+        self.options_seed = options_seed  # options draw from streams of their own (options.stream)
         self.kecamatan = sorted(kecamatan, key=lambda k: k.code)
         self.categories = {c.slug: c for c in categories}
         self.today = today
@@ -400,7 +408,7 @@ class Planner:
         return f"<p>{escape(intro)}</p><ul>{items}</ul><p>{escape(closing)}</p>"
 
     def product(self, seller_index: int, seller: SellerPlan, category: CategoryRef, kec_name: str,
-                status: str, used_titles: set[str]) -> ProductPlan:
+                status: str, used_titles: set[str], *, always_options: bool = False) -> ProductPlan:
         rng = self.rng
         profile = CATALOGUE[category.slug]
         for _ in range(6):  # a seller rarely lists the same title twice
@@ -426,7 +434,7 @@ class Planner:
             rating_count = min(250, int(rng.paretovariate(1.3) * 3))
             rating_sum = min(5 * rating_count, round(rng.uniform(4.0, 5.0) * rating_count))
         sold = rating_count * rng.randint(2, 6) + rng.randint(0, 20) if status == PRODUCT_ACTIVE else 0
-        return ProductPlan(
+        plan = ProductPlan(
             seller=seller_index, category=category.slug, title=title, slug=self.next_slug(title),
             description=self.describe(seller, kec_name, template, profile, size, min_order, unit, made_to_order,
                                       lead_time, category.parent_slug),
@@ -437,6 +445,25 @@ class Planner:
             picture=self.picture_for(category, template_index, template),
             certificate_kinds=profile.certificates,
         )
+        plan.price_max = plan.price
+        if status == PRODUCT_ACTIVE:
+            self.sell_in_options(plan, category, template, profile, variant, size, used_titles, always_options)
+        return plan
+
+    def sell_in_options(self, plan: ProductPlan, category: CategoryRef, template: Template, profile: Profile,
+                        variant: str, size: Size, used_titles: set[str], always: bool) -> None:
+        """Turn a drawn product into one sold in options (Ukuran × Warna, Rasa × Berat) when its
+        template allows and its own stream says so; the title loses the words that became options."""
+        options = plan_options(category.slug, template, profile, variant=variant, size=size, price=plan.price,
+                               sold_out=plan.stock == 0, seed=self.options_seed, serial=self.serial, always=always)
+        if options is None or (options.title != plan.title and options.title in used_titles):
+            return
+        used_titles.add(options.title)
+        plan.title = options.title
+        plan.slug = f"{slugify(options.title, 150)}-{slug_suffix(self.serial)}"
+        plan.options, plan.variants = options.options, options.variants
+        plan.price, plan.price_max, plan.stock = options.price, options.price_max, options.stock
+        plan.weight_grams = options.weight_grams
 
     def products_for(self, seller_index: int, seller: SellerPlan, count: int, status: str) -> list[ProductPlan]:
         trade = TRADES_BY_KEY[seller.trade]
@@ -447,10 +474,15 @@ class Planner:
         # Each of the trade's categories first, then mostly the main one.
         weights = [3] + [1] * (len(categories) - 1)
         used_titles: set[str] = set()
+        # The demo seller's account shows a product with options whenever one of theirs can have them.
+        want_options = seller.email == accounts.SELLER.email
         plans = []
         for i in range(count):
             category = categories[i] if i < len(categories) else self.rng.choices(categories, weights)[0]
-            plans.append(self.product(seller_index, seller, category, kec_name, status, used_titles))
+            plan = self.product(seller_index, seller, category, kec_name, status, used_titles,
+                                always_options=want_options)
+            want_options = want_options and not plan.options
+            plans.append(plan)
         return plans
 
 
@@ -464,7 +496,8 @@ def plan_catalogue(*, seed: int, kecamatan: list[Kecamatan], categories: list[Ca
     `serial_start` and `taken` let a later run add more without clashing with what exists."""
     # A top-up draws from its own stream, so it does not repeat the first run's sellers.
     rng = random.Random(seed if serial_start == 0 else f"{seed}/{serial_start}")  # noqa: S311 (reproducible, not secret)
-    planner = Planner(rng, kecamatan, categories, today, serial_start, taken or Taken())
+    planner = Planner(rng, kecamatan, categories, today, serial_start, taken or Taken(),
+                      options_seed=f"{seed}/{serial_start}")
     count = sellers if sellers is not None else seller_count_for(products)
     seller_plans = planner.sellers(count, with_demo_sellers)
     product_plans: list[ProductPlan] = []

@@ -15,11 +15,12 @@ from catalog.models.products import (
     product_certificate,
 )
 from catalog.models.regions import Region
+from catalog.models.search import SearchDocumentRow
 from catalog.models.sellers import Seller, SellerDocument, SellerSlugRedirect, SellerViewWeek
 from catalog.models.users import User
 
 __all__ = [
     "Agency", "AuditEvent", "AuditHead", "Base", "Budget", "Category", "OfficerMembership", "Product",
-    "InventoryLog", "Notification", "OptionValue", "ProductImage", "ProductOption", "ProductVariant", "Region", "Seller", "SellerDocument",
+    "InventoryLog", "Notification", "OptionValue", "ProductImage", "ProductOption", "ProductVariant", "Region", "SearchDocumentRow", "Seller", "SellerDocument",
     "SellerSlugRedirect", "SellerViewWeek", "User", "product_certificate",
 ]

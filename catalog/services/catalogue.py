@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from catalog.extensions import db
 from catalog.models import Category, Product, Region, Seller
-from catalog.models.products import PRODUCT_ACTIVE
+from catalog.models.products import PRODUCT_ACTIVE, ProductOption
 from catalog.models.sellers import CERTIFICATE_KINDS, STATUS_VERIFIED, SellerDocument
 from catalog.services.errors import NotFound
 
@@ -260,7 +260,7 @@ class ProductDetail:
 
 
 def product_detail(slug: str) -> ProductDetail:
-    """A visible product with everything its page shows. Raises NotFound for an unknown slug,
+    """A visible product with everything its page shows, options and combinations included. Raises NotFound for an unknown slug,
     a draft or archived product, or a seller who is not (or no longer) verified."""
     stmt = (
         select(Product)
@@ -272,6 +272,10 @@ def product_detail(slug: str) -> ProductDetail:
             joinedload(Product.category).joinedload(Category.parent),
             selectinload(Product.images),
             selectinload(Product.certificates),
+            # The option picker: options, their values and the combinations, three statements
+            # however many combinations (none for the values of a product without options).
+            selectinload(Product.options).selectinload(ProductOption.values),
+            selectinload(Product.variants),
         )
     )
     product = db.session.scalar(stmt)

@@ -23,6 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from catalog.extensions import db
 from catalog.models.products import InventoryLog, Product, ProductVariant
+from catalog.search import hooks as search_hooks
 from catalog.services import audit
 from catalog.services.errors import OutOfStock, ValidationFailed
 from catalog.services.money import MAX_QUANTITY
@@ -46,7 +47,9 @@ def _stock_of(variant_id: int) -> int:
 
 
 def _move_products(deltas: dict[int, int]) -> None:
-    """Add each delta to its product's stock total, in product id order."""
+    """Add each delta to its product's stock total, in product id order (Core UPDATEs, which
+    the search index hooks do not see: they are told here)."""
+    search_hooks.mark_products(db.session(), deltas)
     for product_id in sorted(deltas):
         if deltas[product_id]:
             db.session.execute(
@@ -264,6 +267,7 @@ def recount_product(product: Product) -> None:
     ).scalar_one()
     db.session.execute(update(Product).where(Product.id == product.id).values(stock=total)
                        .execution_options(synchronize_session=False))
+    search_hooks.mark_products(db.session(), [product.id])
     set_committed_value(product, "stock", int(total))
 
 

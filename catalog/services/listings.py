@@ -2,8 +2,9 @@
 archiving and deleting products with their photos, each in one transaction with an audit event.
 
 `validate_listing` is pure (no writes) and takes a preloaded `ListingRules`, so a CSV import can
-check thousands of rows before writing anything (`import_listings` does exactly that). Stock is
-never written here directly: every change goes through services/inventory.py.
+check thousands of rows before writing anything (services/listing_import.py does exactly that,
+with the `_`-prefixed helpers below). Stock is never written here directly: every change goes
+through services/inventory.py.
 
 Price, stock and SKU belong to variants (services/variants.py). A listing without options has
 one default variant, and the listing form edits its price, stock and SKU through ListingData; a
@@ -18,7 +19,7 @@ from math import ceil
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, inspect, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -34,13 +35,12 @@ from catalog.models.products import (
     Category,
     Product,
     ProductImage,
-    ProductVariant,
 )
 from catalog.models.sellers import CERTIFICATE_KINDS, Seller, SellerDocument
 from catalog.services import audit, inventory, variants
 from catalog.services.catalogue import ProductPage
 from catalog.services.errors import DomainError, NotFound, ValidationFailed
-from catalog.services.identifiers import slugify, unique_slug
+from catalog.services.identifiers import unique_slug
 from catalog.services.images import FORMATS, RENDITION_WIDTHS, rendition_key, store_renditions
 from catalog.services.money import MAX_QUANTITY
 from catalog.services.richtext import sanitise_description
@@ -103,15 +103,6 @@ class ListingInvalid(ValidationFailed):
     def __init__(self, errors: dict[str, Any]):
         field_name, message = next(iter(errors.items()))
         super().__init__(message, field=field_name)
-        self.errors = errors
-
-
-class ImportInvalid(ValidationFailed):
-    """Some rows of a bulk import broke the rules; nothing was written. `errors` maps the row's
-    index in the list given to import_listings to that row's {field: message}."""
-
-    def __init__(self, errors: dict[int, dict[str, Any]]):
-        super().__init__(_l("Ada baris yang belum benar. Tidak ada produk yang disimpan."))
         self.errors = errors
 
 
@@ -318,24 +309,32 @@ def _certificates(ids: Iterable[int]) -> list[SellerDocument]:
 
 def _apply(product: Product, data: ListingData, documents: dict[int, SellerDocument] | None = None) -> None:
     """Copy everything but price, stock, SKU and status from checked data onto the product
-    (`documents`: the seller's certificates by id, preloaded by bulk callers)."""
-    product.title = data.title
-    product.category_id = data.category_id
-    product.description = sanitise_description(data.description)
-    product.unit = data.unit
-    product.min_order = data.min_order
-    product.made_to_order = data.made_to_order
-    product.lead_time_days = data.lead_time_days
-    product.weight_grams = data.weight_grams
-    product.tkdn_pct = data.tkdn_pct
-    if documents is not None:
-        product.certificates = [documents[cid] for cid in data.certificate_ids]
-    else:
-        product.certificates = _certificates(data.certificate_ids)
+    (`documents`: the seller's certificates by id, preloaded by bulk callers).
+
+    Only values that differ are set: an equal value still marks the row changed, and a CSV
+    re-import of 5,000 unchanged rows would then reindex every product for search."""
+    values = {
+        "title": data.title, "category_id": data.category_id, "description": sanitise_description(data.description),
+        "unit": data.unit, "min_order": data.min_order, "made_to_order": data.made_to_order,
+        "lead_time_days": data.lead_time_days, "weight_grams": data.weight_grams, "tkdn_pct": data.tkdn_pct,
+    }
+    _set_changed(product, values)
+    if sorted(d.id for d in product.certificates) != sorted(data.certificate_ids):
+        if documents is not None:
+            product.certificates = [documents[cid] for cid in data.certificate_ids]
+        else:
+            product.certificates = _certificates(data.certificate_ids)
+
+
+def _set_changed(obj: Any, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
 
 
 def _set_status(product: Product, status: str) -> None:
-    product.status = status
+    if product.status != status:
+        product.status = status
     if status == PRODUCT_ACTIVE and product.published_at is None:
         product.published_at = utcnow()
 
@@ -386,8 +385,8 @@ def _update(product: Product, data: ListingData, actor_id: int | None, *, stock_
     _set_status(product, data.status)
     if not product.options:
         variant = variants.default_variant(product)
-        variant.price, variant.sku = data.price, data.sku
-        product.price = product.price_max = data.price
+        _set_changed(variant, {"price": data.price, "sku": data.sku})
+        _set_changed(product, {"price": data.price, "price_max": data.price})
         db.session.flush()
         untouched = data.stock_seen is not None and data.stock == data.stock_seen
         if data.stock is not None and not untouched and data.stock != variant.stock:
@@ -410,131 +409,6 @@ def update_listing(product: Product, data: ListingData, actor_id: int | None) ->
         db.session.rollback()
         raise
     return product
-
-
-def import_listings(
-    seller: Seller,
-    entries: Sequence[tuple[Product | None, ListingData]],
-    actor_id: int | None,
-) -> list[Product]:
-    """Create (product None) or update (one of the seller's products) many listings at once, for
-    the CSV import: every entry is checked first, and when any is wrong ImportInvalid lists the
-    problems per entry index and nothing is written. Otherwise all are saved in one transaction.
-
-    Written in batches so thousands of rows take seconds: no query per row, stock changes in one
-    compare-and-set statement (logged in InventoryLog with reason "import"), and one
-    "product.imported" audit event carrying the created ids and, per updated product, the
-    before/after of the fields and stock that changed.
-    """
-    rules = listing_rules(seller)
-    errors: dict[int, dict[str, Any]] = {}
-    checked: list[ListingData] = []
-    existing = [product for product, _ in entries if product is not None]
-    for product in existing:
-        if product.seller_id != seller.id:
-            raise NotFound(_l("Produk tidak ditemukan."))
-    _load_for_update(existing)
-    skus: dict[str, int] = {}
-    for index, (product, data) in enumerate(entries):
-        has_options = product is not None and bool(product.options)
-        problems = validate_listing(seller, data, rules=rules, has_options=has_options)
-        sku = None if has_options else variants.clean_sku(data.sku)
-        if sku and "sku" not in problems:
-            if sku.casefold() in skus:
-                problems["sku"] = _l("SKU %(sku)s dipakai dua kali di daftar ini.", sku=sku)
-            skus[sku.casefold()] = index
-        if problems:
-            errors[index] = problems
-        checked.append(_normalised(data))
-    own_variant_ids = [v.id for product in existing for v in product.variants]
-    for sku in variants.taken_skus(seller.id, skus, except_variant_ids=own_variant_ids):
-        errors.setdefault(skus[sku], {})["sku"] = _l(
-            "SKU ini sudah dipakai produk lain di toko Anda. Gunakan SKU yang berbeda.")
-    if errors:
-        raise ImportInvalid(errors)
-
-    documents = _documents_by_id(rules.certificate_ids)
-    taken = _taken_slugs(data.title for (product, _), data in zip(entries, checked, strict=True) if product is None)
-    saved: list[Product] = []
-    created: list[Product] = []
-    changes: dict[int, dict[str, dict]] = {}
-    created_variants: list[ProductVariant] = []
-    stock_moves: list[tuple[ProductVariant, int, int]] = []
-    try:
-        with db.session.no_autoflush:
-            for (product, _), data in zip(entries, checked, strict=True):
-                if product is None:
-                    slug = unique_slug(data.title, taken.__contains__, fallback=SLUG_FALLBACK)
-                    taken.add(slug)
-                    product = Product(seller_id=seller.id, status=PRODUCT_DRAFT, slug=slug)
-                    _apply(product, data, documents)
-                    _set_status(product, data.status)
-                    db.session.add(product)
-                    created.append(product)
-                    variant = variants.new_default_variant(product, price=data.price, stock=data.stock or 0,
-                                                           sku=data.sku)
-                    db.session.add(variant)
-                    created_variants.append(variant)
-                else:
-                    before = _snapshot(product)
-                    _apply(product, data, documents)
-                    _set_status(product, data.status)
-                    if not product.options:
-                        variant = variants.default_variant(product)
-                        variant.price, variant.sku = data.price, data.sku
-                        product.price = product.price_max = data.price
-                        if data.stock is not None and data.stock != variant.stock:
-                            stock_moves.append((variant, variant.stock, data.stock))
-                    old, new = _changes(before, _snapshot(product))
-                    if old or new:
-                        changes[product.id] = {"before": old, "after": new}
-                saved.append(product)
-        db.session.flush()  # the inserts and updates go out in batches here
-        inventory.record_initial_stocks(created_variants, actor_id=actor_id, reason=inventory.REASON_IMPORT)
-        for variant, before, after in inventory.set_stocks(stock_moves, actor_id=actor_id,
-                                                           reason=inventory.REASON_IMPORT):
-            entry = changes.setdefault(variant.product_id, {"before": {}, "after": {}})
-            entry["before"]["stock"], entry["after"]["stock"] = before, after
-        audit.record("product.imported", object_type="seller", object_id=seller.id, actor_id=actor_id,
-                     after={"created": len(created), "updated": len(saved) - len(created),
-                            "created_ids": [p.id for p in created],
-                            "changes": {str(k): v for k, v in changes.items()}})
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
-    return saved
-
-
-def _documents_by_id(ids: Iterable[int]) -> dict[int, SellerDocument]:
-    ids = sorted(ids)
-    if not ids:
-        return {}
-    return {d.id: d for d in db.session.scalars(select(SellerDocument).where(SellerDocument.id.in_(ids)))}
-
-
-def _load_for_update(products: list[Product]) -> None:
-    """Load the certificates, options and variants of many products in a few queries (the
-    import compares and changes them)."""
-    missing = [p.id for p in products if {"certificates", "options", "variants"} & inspect(p).unloaded]
-    for start in range(0, len(missing), 1000):
-        chunk = missing[start : start + 1000]
-        db.session.scalars(select(Product).where(Product.id.in_(chunk)).options(
-            selectinload(Product.certificates), selectinload(Product.options), selectinload(Product.variants),
-        )).all()
-
-
-def _taken_slugs(titles: Iterable[str]) -> set[str]:
-    """Every existing slug that a new slug for one of `titles` could collide with ("kopi",
-    "kopi-2", …), in a few queries however many titles there are."""
-    bases = sorted({slugify(t) or SLUG_FALLBACK for t in titles})
-    taken: set[str] = set()
-    for start in range(0, len(bases), 200):
-        chunk = bases[start : start + 200]
-        clauses = [or_(Product.slug == b, Product.slug.like(b.replace("_", "\\_") + "-%", escape="\\"))
-                   for b in chunk]
-        taken.update(db.session.scalars(select(Product.slug).where(or_(*clauses))))
-    return taken
 
 
 def duplicate_listing(product: Product, actor_id: int | None) -> Product:

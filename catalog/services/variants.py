@@ -301,10 +301,16 @@ def _apply_options(product: Product, specs: list[OptionSpec]) -> None:
         ProductVariant.key_for([v.id for v in combo]): combo
         for combo in itertools.product(*(values for _option, values in kept))
     }
-    existing = {v.combo_key: v for v in product.variants}
+    # Fix (test_putting_warna_before_ukuran_keeps_every_combination): existing combinations are
+    # matched by their set of values, not by the ordered combo_key, so putting Warna before
+    # Ukuran keeps "M / Biru" as "Biru / M" with its price, stock and SKU instead of replacing
+    # every row. Step 3 writes the new key (a new key never equals another row's old one: the
+    # value at the first differing position belongs to another option).
+    wanted_sets = {frozenset(v.id for v in combo) for combo in wanted.values()}
+    existing = {frozenset(v.value_ids): v for v in product.variants}
     base_price = product.price
-    for key, variant in existing.items():
-        if key not in wanted:
+    for values_set, variant in existing.items():
+        if values_set not in wanted_sets:
             product.variants.remove(variant)
     db.session.flush()
     for option, values in kept:
@@ -314,12 +320,12 @@ def _apply_options(product: Product, specs: list[OptionSpec]) -> None:
 
     # 3. Add the new combinations (lowest current price, no stock yet), everything in order.
     for position, (key, combo) in enumerate(wanted.items()):
-        variant = existing.get(key)
+        variant = existing.get(frozenset(v.id for v in combo))
         if variant is None:
             variant = ProductVariant(product=product, seller_id=product.seller_id, combo_key=key, price=base_price,
                                      stock=0, active=True)
             db.session.add(variant)
-        variant.position = position
+        variant.combo_key, variant.position = key, position
         ids = [v.id for v in combo] + [None] * (MAX_OPTIONS - len(combo))
         variant.value1_id, variant.value2_id, variant.value3_id = ids
     db.session.flush()
@@ -477,10 +483,25 @@ def update_variants(product: Product, rows: Sequence[VariantRow], actor_id: int 
         raise VariantsInvalid(errors)
     by_id = {v.id: v for v in product.variants}
     changes: dict[str, dict[str, Any]] = {}
+    # Fix (tests/unit/test_variants_service.py::test_two_rows_may_swap_their_skus): two rows
+    # swapping SKUs, or one row taking the SKU another gives up, hit the (seller_id, sku) unique
+    # index half-way through the loop below (IntegrityError, a 500). Snapshot first, then clear
+    # the SKUs that change before any row takes its new one.
+    befores = {row.variant_id: _variant_snapshot(by_id[row.variant_id]) for row in rows}
     try:
+        # Fix (tests/unit/test_inventory.py::test_saving_the_grid_while_orders_come_in_never_deadlocks):
+        # lock every submitted row first, in id order as reserve() does. Row by row, the loop
+        # below takes the product row (a stock change) before the next variant row, while an
+        # order holds that variant row and waits for the product: PostgreSQL aborted one.
+        db.session.execute(select(ProductVariant.id).where(ProductVariant.id.in_(sorted(befores)))
+                           .order_by(ProductVariant.id).with_for_update()).all()
+        for row in rows:
+            if by_id[row.variant_id].sku != clean_sku(row.sku):
+                by_id[row.variant_id].sku = None
+        db.session.flush()
         for row in rows:
             variant = by_id[row.variant_id]
-            before = _variant_snapshot(variant)
+            before = befores[row.variant_id]
             variant.price = row.price
             variant.sku = clean_sku(row.sku)
             variant.weight_grams = row.weight_grams
@@ -548,3 +569,53 @@ def set_variant_active(product: Product, variant_id: int, active: bool, actor_id
 
 def variant_image_choices(product: Product) -> list[ProductImage]:
     return list(product.images)
+
+
+# --- new products with options, created in bulk (the CSV import) -----------------------------------
+
+
+@dataclass
+class NewCombination:
+    """One combination of a product an import creates: its values in option order (matched to the
+    option's values case-insensitively), price, opening stock, SKU and on/off."""
+
+    values: tuple[str, ...]
+    price: int
+    stock: int = 0
+    sku: str | None = None
+    active: bool = True
+
+
+def _start_new_options(product: Product, specs: Sequence[OptionSpec], combinations: Sequence[NewCombination]) -> None:
+    """Give a product that is not flushed yet its options and values, and its price, price_max
+    and stock from the active combinations. No queries: the caller has checked everything
+    (validate_options, prices, stocks, SKUs, one active combination), flushes, then calls
+    _add_new_combinations once the values have ids."""
+    product.variants = []  # a known-empty collection: adding variants later loads nothing
+    for position, spec in enumerate(specs):
+        option = ProductOption(name=spec.name, position=position)
+        option.values = [OptionValue(value=value, position=i) for i, value in enumerate(spec.values)]
+        product.options.append(option)
+    active = [c for c in combinations if c.active]
+    product.price = min(c.price for c in active)
+    product.price_max = max(c.price for c in active)
+    product.stock = sum(c.stock for c in active)
+
+
+def _add_new_combinations(product: Product, combinations: Sequence[NewCombination]) -> list[ProductVariant]:
+    """One variant per combination of the product's values, in order: the listed ones as given,
+    every other one switched off with stock 0 at the product's lowest price (a seller may list
+    only the combinations that exist, e.g. no Balado in 250 g). Added to the session, not flushed."""
+    listed = {tuple(v.casefold() for v in c.values): c for c in combinations}
+    created = []
+    for position, combo in enumerate(itertools.product(*(option.values for option in product.options))):
+        given = listed.get(tuple(value.value.casefold() for value in combo))
+        ids = [value.id for value in combo] + [None] * (MAX_OPTIONS - len(combo))
+        created.append(ProductVariant(
+            product=product, seller_id=product.seller_id, combo_key=ProductVariant.key_for([v.id for v in combo]),
+            value1_id=ids[0], value2_id=ids[1], value3_id=ids[2], position=position,
+            price=given.price if given else product.price, stock=given.stock if given else 0,
+            sku=given.sku if given else None, active=given.active if given else False,
+        ))
+    db.session.add_all(created)
+    return created

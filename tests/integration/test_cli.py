@@ -1,5 +1,6 @@
 """Admin command line: `flask create-admin` and `flask catalog load-categories`."""
 
+import pytest
 from sqlalchemy import func, select
 
 from catalog.extensions import db
@@ -116,3 +117,31 @@ def test_load_categories_twice_changes_nothing_and_keeps_edits(runner):
     assert db.session.scalar(select(func.count()).select_from(Category)) == total
     db.session.expire_all()
     assert db.session.scalar(select(Category.name).where(Category.slug == "kopi")) == "Kopi Lokal"
+
+
+# --- search reindex ----------------------------------------------------------------------------
+
+def test_search_reindex_rebuilds_a_lost_index_from_the_database(app, runner):
+    import shutil
+
+    from catalog import search
+    from catalog.search import SearchRequest, SearchUnavailable
+    from tests.factories import gen_product, gen_seller
+
+    seller = gen_seller(status="verified")
+    gen_product(seller=seller, title="Keripik Tempe Sagu")
+    gen_product(seller=seller, title="Rengginang Ketan Hitam")
+    gen_product(seller=gen_seller(status="pending"), title="Keripik Belum Terverifikasi")
+    db.session.commit()  # the after-commit hook indexes them
+    assert search.search(SearchRequest(text="keripik")).total == 1
+
+    search.backend().reset()
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+    with pytest.raises(SearchUnavailable):
+        search.search(SearchRequest(text="keripik"))
+
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Selesai: 2 produk" in result.output
+    found = search.search(SearchRequest(text="keripik"))
+    assert found.total == 1 and search.search(SearchRequest(text="rengginang")).total == 1

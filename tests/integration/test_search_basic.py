@@ -1,12 +1,18 @@
-"""The basic search at /cari: title and seller-name matching, paging, and input that must never fail."""
+"""The basic search (catalogue.search_products): what /cari answers while the full-text index is
+missing or broken. Title and seller-name matching, paging, input that must never fail, and the
+notice that says the full search is being rebuilt. The full search is tested in
+test_search_pages.py."""
 
 import re
+import shutil
 from html import unescape
 
 import pytest
 
 from catalog.extensions import db
 from tests.factories import gen_category, gen_product, gen_seller
+
+NOTICE = "Pencarian lengkap sedang disiapkan ulang; hasil di bawah dari pencarian sederhana."
 
 
 def page(client, url, status=200) -> str:
@@ -16,11 +22,18 @@ def page(client, url, status=200) -> str:
 
 
 def text_of(html: str) -> str:
+    html = re.sub(r"</?mark>", "", html)  # a highlighted word is still part of its word ("50%")
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+def drop_index(app) -> None:
+    """Remove the index the commits built, so /cari must fall back to the basic search."""
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"], ignore_errors=True)
+    app.extensions["search"].reset()
+
+
 @pytest.fixture
-def catalogue():
+def catalogue(app):
     batik = gen_seller(business_name="Batik Cisadane")
     snacks = gen_seller(business_name="Dapur Bu Sri")
     gen_product(seller=snacks, title="Keripik Singkong Balado", price=12_000)
@@ -29,10 +42,12 @@ def catalogue():
     gen_product(seller=batik, title="Kain Batik Tulis Motif Kembang", price=450_000)
     gen_product(seller=batik, title="Diskon 50% Kemeja Batik", price=150_000)
     db.session.commit()
+    drop_index(app)
 
 
 def test_search_matches_titles_case_insensitively(client, catalogue):
     text = text_of(page(client, "/cari?q=kErIpIk"))
+    assert NOTICE in text
     assert "Keripik Singkong Balado" in text and "KERIPIK Pisang Cokelat" in text
     assert "Rempeyek Kacang" not in text
     assert "Menampilkan 1–2 dari 2 produk untuk “kErIpIk”" in text
@@ -63,12 +78,14 @@ def test_search_results_sort_by_price(client, catalogue):
     pytest.param({}, "pending", id="pending-seller"),
     pytest.param({}, "suspended", id="suspended-seller"),
 ])
-def test_search_never_shows_hidden_products(client, product_fields, seller_status):
+def test_search_never_shows_hidden_products(app, client, product_fields, seller_status):
     gen_product(title="Keripik Tayang")
     gen_product(title="Keripik Tersembunyi", seller=gen_seller(status=seller_status), **product_fields)
     db.session.commit()
+    drop_index(app)
 
     text = text_of(page(client, "/cari?q=keripik"))
+    assert NOTICE in text
     assert "Keripik Tayang" in text
     assert "Keripik Tersembunyi" not in text
     assert "dari 1 produk" in text
@@ -83,6 +100,7 @@ def test_empty_query_shows_a_friendly_prompt(client, catalogue):
 
 def test_no_results_shows_an_empty_state_with_a_way_on(client, catalogue):
     html = page(client, "/cari?q=sepeda+motor")
+    assert NOTICE in text_of(html)
     assert "Tidak ada produk untuk “sepeda motor”." in text_of(html)
     assert 'href="/kategori"' in html
 
@@ -108,10 +126,12 @@ def test_like_wildcards_in_the_query_match_literally(client, catalogue):
     "\u202e\u200b",
 ])
 def test_any_input_gets_a_page_never_a_server_error(client, catalogue, query):
-    response = client.get("/cari", query_string={"q": query, "hal": "x", "urut": query})
+    response = client.get("/cari", query_string={"q": query, "hal": "x", "urut": query, "harga_min": query,
+                                                  "skala": query, "kota": query})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
+    assert NOTICE in text_of(html) or "Cari produk UMKM" in text_of(html)
 
 
 def test_long_queries_are_cut_to_100_characters(client, catalogue):
@@ -129,8 +149,10 @@ def test_search_paginates_and_keeps_the_query_in_page_links(make_app):
         for n in range(5):
             gen_product(title=f"Kopi Robusta {n}", category=category)
         db.session.commit()
+        drop_index(app)
 
     html = page(client, "/cari?q=kopi")
+    assert NOTICE in text_of(html)
     assert "Menampilkan 1–2 dari 5 produk untuk “kopi”" in text_of(html)
     assert 'href="/cari?q=kopi&amp;hal=2"' in html
     assert "Menampilkan 5–5 dari 5 produk" in text_of(page(client, "/cari?q=kopi&hal=3"))

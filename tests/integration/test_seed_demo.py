@@ -1,6 +1,7 @@
 """`flask seed-demo`: the demo catalogue a first visitor sees, its accounts, determinism,
 --if-empty, --products N for benchmarks, and the audit trail it leaves."""
 
+import itertools
 import re
 import time
 from datetime import date, timedelta
@@ -8,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from catalog import storage
 from catalog.demo import accounts
@@ -23,6 +25,8 @@ from catalog.models import (
     OfficerMembership,
     Product,
     ProductImage,
+    ProductOption,
+    ProductVariant,
     Region,
     Seller,
     SellerDocument,
@@ -31,6 +35,7 @@ from catalog.models import (
 )
 from catalog.models.products import UNITS
 from catalog.models.regions import LEVEL_KECAMATAN
+from catalog.services import variants
 from catalog.services.categories import default_tree
 from catalog.services.images import rendition_key
 from tests.factories import gen_user
@@ -226,6 +231,92 @@ def test_every_product_has_a_stored_photo(runner, app):
     assert all(titles[p.id] == p.title for p in db.session.scalars(select(Product)))
 
 
+def products_with_variants():
+    return db.session.scalars(select(Product).options(
+        selectinload(Product.options).selectinload(ProductOption.values),
+        selectinload(Product.variants).selectinload(ProductVariant.value1),
+        selectinload(Product.variants).selectinload(ProductVariant.value2),
+        selectinload(Product.images),
+    ).order_by(Product.id)).all()
+
+
+def test_every_product_row_agrees_with_its_variants(runner):
+    seed(runner)
+    products = products_with_variants()
+    for product in products:
+        active = [v for v in product.variants if v.active]
+        assert active, product.slug
+        assert product.price == min(v.price for v in active), product.slug
+        assert product.price_max == max(v.price for v in active), product.slug
+        assert product.stock == sum(v.stock for v in active), product.slug
+        assert all(v.seller_id == product.seller_id for v in product.variants)
+        if not product.options:
+            assert [(v.combo_key, v.value_ids) for v in product.variants] == [("", ())], product.slug
+            continue
+        # One combination per choice of one value of each option, in the order the variants
+        # service generates them, each naming its values the way the service does.
+        expected = [ProductVariant.key_for([v.id for v in combo])
+                    for combo in itertools.product(*(o.values for o in product.options))]
+        assert [v.combo_key for v in product.variants] == expected, product.slug
+        assert [v.position for v in product.variants] == list(range(len(expected)))
+        assert [v.key_for(v.value_ids) for v in product.variants] == expected
+        # The seeded grid passes the seller's own rules unchanged.
+        rows = [variants.VariantRow(v.id, v.price, v.stock, v.sku, v.weight_grams, v.image_id, v.active, v.stock)
+                for v in product.variants]
+        assert variants.validate_rows(product, rows) == {}, product.slug
+
+
+def test_clothes_come_in_sizes_and_colours_and_snacks_in_flavours_and_packs(runner):
+    seed(runner)
+    products = products_with_variants()
+    slugs = dict(db.session.execute(select(Category.id, Category.slug)).all())
+    with_options = [p for p in products if p.options]
+    assert len(with_options) >= 50
+
+    clothes = [p for p in with_options if slugs[p.category_id] in ("batik", "kemeja", "kaos")]
+    assert {slugs[p.category_id] for p in clothes} == {"batik", "kemeja", "kaos"}
+    assert any(p.title.startswith("Kemeja Batik Tulis Motif") for p in clothes)
+    for product in clothes:
+        sizes, colours = product.options
+        assert (sizes.name, [v.value for v in sizes.values]) == ("Ukuran", ["S", "M", "L", "XL"])
+        assert colours.name == "Warna" and 2 <= len(colours.values) <= 3
+        assert not any(v.value in product.title for v in colours.values), product.title
+        for variant in product.variants:
+            small = next(v for v in product.variants if v.value1.value == "S" and v.value2_id == variant.value2_id)
+            surcharge = 15_000 if variant.value1.value == "XL" else 0
+            assert variant.price == small.price + surcharge, variant.label
+    shirts = [p for p in products if slugs[p.category_id] == "kemeja"]
+    assert sum(bool(p.options) for p in shirts) / len(shirts) > 0.5  # most shirts
+
+    snacks = [p for p in with_options if slugs[p.category_id] == "keripik-camilan"]
+    all_snacks = [p for p in products if slugs[p.category_id] == "keripik-camilan"]
+    assert 0.3 < len(snacks) / len(all_snacks) < 0.7  # about half
+    for product in snacks:
+        flavours, packs = product.options
+        assert (flavours.name, packs.name) == ("Rasa", "Berat")
+        assert 2 <= len(flavours.values) <= 3 and 2 <= len(packs.values) <= 3
+        for flavour in flavours.values:
+            line = [v for v in product.variants if v.value1_id == flavour.id]
+            prices = [v.price for v in line]
+            assert prices == sorted(prices) and len(set(prices)) == len(prices), product.title  # bigger costs more
+            assert [v.weight_grams for v in line] == sorted(v.weight_grams for v in line)
+    assert {"Original", "Pedas", "Balado"} & {v.value for p in snacks for v in p.options[0].values}
+
+    # Like real shops: some combinations sold out or switched off while the product still sells.
+    assert any(not v.active for p in with_options for v in p.variants)
+    assert any(p.stock > 0 and any(v.stock == 0 and v.active for v in p.variants) for p in with_options)
+    assert any(p.has_price_range for p in with_options)
+    # The demo seller's account has one to show.
+    demo_seller = db.session.scalar(select(User).where(User.email == accounts.SELLER.email)).seller
+    assert any(p.options for p in products if p.seller_id == demo_seller.id)
+    # The shop side reads them: every active combination can be picked, by its values too.
+    product = variants.load(snacks[0].id)
+    picker = variants.picker(product)
+    assert len(picker.variants) == sum(v.active for v in product.variants)
+    for choice in picker.variants:
+        assert variants.find_variant(product, value_ids=list(choice.value_ids)).id == choice.id
+
+
 # --- determinism -------------------------------------------------------------------------------
 
 def default_category_refs():
@@ -251,17 +342,23 @@ def test_same_seed_plans_the_same_catalogue(app):
 
 def test_two_seeds_of_empty_databases_store_the_same_titles_and_prices(runner):
     def snapshot():
-        return db.session.execute(
-            select(Product.title, Product.price, Product.slug, Seller.business_name)
+        products = db.session.execute(
+            select(Product.title, Product.price, Product.price_max, Product.stock, Product.slug, Seller.business_name)
             .join(Seller, Seller.id == Product.seller_id).order_by(Product.slug)
         ).all()
+        combinations = sorted(
+            (v.product.slug, v.position, v.label, v.price, v.stock, v.weight_grams, v.active)
+            for v in db.session.scalars(select(ProductVariant))
+        )
+        return products, combinations
 
     seed(runner, *SMALL)
     first = snapshot()
     wipe()
     seed(runner, *SMALL)
     assert snapshot() == first
-    assert len(first) == 60 + 3  # the pending seller's drafts
+    assert len(first[0]) == 60 + 3  # the pending seller's drafts
+    assert any(label for _slug, _pos, label, *_rest in first[1])  # with some products sold in options
 
 
 def test_every_child_category_has_templates():

@@ -139,7 +139,26 @@ def test_static_template_file_matches_the_documented_columns(app):
     assert all(len(row) == len(listing_csv.COLUMN_NAMES) for row in rows)
 
 
-def test_documentation_names_every_column(app):
+def test_documentation_names_every_column_and_shows_the_template(app):
     doc = (Path(__file__).resolve().parents[2] / "docs" / "csv-template.md").read_text("utf-8")
     for name in listing_csv.COLUMN_NAMES:
         assert f"`{name}`" in doc
+    assert TEMPLATE.read_text("utf-8-sig").replace("\r\n", "\n") in doc
+
+
+def test_template_examples_are_a_keripik_in_3_flavours_a_batik_shirt_in_4_sizes_by_2_colours_and_a_simple_product(app):
+    rows = list(csv.DictReader(io.StringIO(TEMPLATE.read_text("utf-8-sig")), delimiter=";"))
+    by_code = {}
+    for row in rows:
+        by_code.setdefault(row["kode_produk"], []).append(row)
+    assert sorted(r["nilai_1"] for r in by_code["KRP-01"]) == ["Balado", "Original", "Pedas"]
+    assert sorted((r["nilai_1"], r["nilai_2"]) for r in by_code["KMJ-01"]) == sorted(
+        (size, colour) for size in ("S", "M", "L", "XL") for colour in ("Biru", "Merah"))
+    assert [r["opsi_1"] for r in by_code[""]] == [""]
+
+
+def test_export_columns_have_an_exporter_and_option_columns_come_in_pairs(app):
+    assert set(listing_csv._EXPORTERS) == set(listing_csv.COLUMN_NAMES)
+    for k in range(1, listing_csv.MAX_OPTIONS + 1):
+        names = listing_csv.COLUMN_NAMES
+        assert names.index(f"nilai_{k}") == names.index(f"opsi_{k}") + 1

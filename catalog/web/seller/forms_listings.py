@@ -95,6 +95,10 @@ class ListingForm(FlaskForm):
         _l("TKDN (%)"), validators=[Optional()],
         description=_l("Tingkat Komponen Dalam Negeri, 0–100. Boleh dikosongkan."),
     )
+    sku = StringField(
+        _l("SKU (kode barang)"),
+        description=_l("Kode Anda sendiri untuk mencatat barang, misalnya KRP-BLD-250. Boleh dikosongkan."),
+    )
     certificate_ids = CheckboxListField(_l("Sertifikat produk"), coerce=_int_or_zero, validate_choice=False)
     status = StringField()
 
@@ -110,9 +114,24 @@ class ListingForm(FlaskForm):
         ]
         self.certificate_ids.choices = [SelectChoice(doc.id, certificate_label(doc)) for doc in certificates]
 
+    # Price, stock and SKU of a listing with options are set per combination (the Varian page).
+    VARIANT_FIELDS = ("price", "stock", "stock_seen", "sku")
+
+    def drop_variant_fields(self) -> None:
+        """For a listing with options: no price, stock or SKU inputs, so none is required or read
+        (a forged one is ignored)."""
+        for name in self.VARIANT_FIELDS:
+            del self[name]
+
+    @property
+    def has_variant_fields(self) -> bool:
+        return "price" in self._fields
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if not self.made_to_order.data and self.stock.data is None and not self.stock.errors:
+        if not self.has_variant_fields:
+            pass
+        elif not self.made_to_order.data and self.stock.data is None and not self.stock.errors:
             self.stock.errors = [*self.stock.errors, _l("Stok wajib diisi (boleh 0), atau pilih “Dibuat sesuai pesanan”.")]
             valid = False
         if self.made_to_order.data and self.lead_time_days.data is None and not self.lead_time_days.errors:
@@ -121,15 +140,16 @@ class ListingForm(FlaskForm):
         return valid
 
     def to_data(self, current_status: str | None) -> ListingData:
-        seen = self.stock_seen.data
+        variant_fields = self.has_variant_fields
+        seen = self.stock_seen.data if variant_fields else None
         return ListingData(
             title=self.title.data or "",
             category_id=self.category_id.data,
             description=self.description.data or "",
-            price=self.price.data,
+            price=self.price.data if variant_fields else None,
             unit=self.unit.data or "",
             min_order=self.min_order.data,
-            stock=self.stock.data,
+            stock=self.stock.data if variant_fields else None,
             made_to_order=bool(self.made_to_order.data),
             lead_time_days=self.lead_time_days.data,
             weight_grams=self.weight_grams.data,
@@ -137,6 +157,7 @@ class ListingForm(FlaskForm):
             status=(self.status.data or current_status or "draft"),
             certificate_ids=list(self.certificate_ids.data or []),
             stock_seen=int(seen) if seen and str(seen).isdigit() else None,
+            sku=(self.sku.data or None) if variant_fields else None,
         )
 
     def add_errors(self, errors: dict, *, keep_existing: bool = False) -> None:

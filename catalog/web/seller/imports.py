@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.utils import secure_filename
 
 from catalog.authz import current_seller, public, seller_profile_required
+from catalog.formatting import angka
 from catalog.services import listing_csv, listings
 from catalog.services.seller_stats import today_in_jakarta
 from catalog.web.seller import bp
@@ -56,6 +57,7 @@ def _import_page(form, *, rejected=None, errors_form=None, filename=""):
         filename=filename,
         shown=ERRORS_SHOWN,
         columns=listing_csv.COLUMNS,
+        examples=listing_csv.example_tables(),
         max_rows=listing_csv.MAX_ROWS,
         category_groups=listings.leaf_category_groups(),
     )
@@ -84,7 +86,14 @@ def listings_import():
             errors_form = ImportErrorsForm(formdata=None, token=_errors_token(seller.id, filename, rejected.errors))
             return _import_page(form, rejected=rejected, errors_form=errors_form, filename=filename)
         flash(_("Impor berhasil: %(created)s produk baru, %(updated)s produk diperbarui.",
-                created=result.created, updated=result.updated), "success")
+                created=angka(result.created), updated=angka(result.updated)), "success")
+        if result.unchanged:
+            flash(_("%(n)s produk di berkas tidak berubah.", n=angka(result.unchanged)), "info")
+        if result.filled:
+            # Usually a combination that does not exist (no Merah in S), sometimes a typo in a
+            # value: the seller should look at the Varian page either way.
+            flash(_("%(n)s kombinasi yang tidak ada di berkas dibuat tidak aktif dengan stok 0. Periksa di halaman "
+                    "Varian produknya.", n=angka(result.filled)), "warning")
         return redirect(url_for("seller.listings"))
     return _import_page(form)
 
@@ -122,8 +131,8 @@ def listings_export():
 @bp.get("/produk/stok.csv", endpoint="stock_export")
 @seller_profile_required
 def stock_export():
-    """The logged-in seller's stock list (id, judul, satuan, stok, …) as CSV; importing it back
-    updates just the stock. Sellers with a profile; other roles 403 (anonymous: log-in page)."""
+    """The logged-in seller's stock list, one row per combination (id, judul, options, sku,
+    satuan, stok, …) as CSV; importing it back updates just the stock. Sellers with a profile; other roles 403 (anonymous: log-in page)."""
     seller = current_seller()
     name = f"stok-{seller.slug[:60]}-{today_in_jakarta():%Y%m%d}.csv"
     return _csv_download(listing_csv.export_stock(seller), name)
@@ -132,7 +141,7 @@ def stock_export():
 @bp.get("/produk/templat.csv", endpoint="csv_template")
 @public
 def csv_template():
-    """The empty CSV template with two example rows (static/files/template-produk.csv). Anyone:
+    """The CSV template with example rows (static/files/template-produk.csv). Anyone:
     it holds no data, and the format page links to it."""
     directory = PurePath(current_app.static_folder or "static") / "files"
     return send_from_directory(directory, TEMPLATE_FILE, mimetype=CSV_MIMETYPE, as_attachment=True,

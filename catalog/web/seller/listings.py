@@ -10,10 +10,12 @@ for GET and POST alike. POSTs go through the global CSRF check (a bad token answ
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from catalog.authz import current_seller, is_safe_next, seller_product_or_404, seller_profile_required
+from catalog.extensions import db
 from catalog.formatting import angka
-from catalog.models.products import PRODUCT_ACTIVE, PRODUCT_ARCHIVED, PRODUCT_DRAFT
+from catalog.models.products import PRODUCT_ACTIVE, PRODUCT_ARCHIVED, PRODUCT_DRAFT, ProductVariant
 from catalog.services import inventory, listings
 from catalog.services.catalogue import clean_query, page_number
 from catalog.services.errors import DomainError, NotFound
@@ -71,7 +73,7 @@ def listings_index():
     params = {k: v for k, v in (("status", status_key if status_key != "semua" else None), ("q", query)) if v}
     return render_template(
         "seller/listings/index.html", seller=seller, page=page, status_key=status_key, query=query,
-        params=params, links=_links(),
+        params=params, links=_links(), combinations=_combination_counts(page.items),
         low_stock=lambda p: listings.is_low_stock(p, seller.low_stock_threshold),
     )
 
@@ -84,15 +86,35 @@ def _listing_form(seller, product=None) -> ListingForm:
     else:
         data = listings.listing_data_from(product)
         form = ListingForm(formdata=None, data={**data.__dict__, "stock_seen": str(product.stock)})
+    if product is not None and product.options:
+        form.drop_variant_fields()
     form.set_choices(listings.leaf_category_groups(), listings.valid_certificates(seller))
     return form
 
 
 def _form_page(form, seller, product=None, history=None):
+    variant_count = inactive = 0
+    if product is not None and product.options:
+        variant_count = len(product.variants)
+        inactive = sum(1 for v in product.variants if not v.active)
     return render_template(
         "seller/listings/form.html", form=form, seller=seller, product=product, history=history or [],
-        links=_links(), reason_labels=_reason_labels(),
+        links=_links(), reason_labels=_reason_labels(), variant_count=variant_count, inactive_variants=inactive,
     )
+
+
+def _combination_counts(products) -> dict[int, int]:
+    """How many combinations each product with options has ({} entry: none, a simple product),
+    in one query for the whole page."""
+    ids = [p.id for p in products]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(ProductVariant.product_id, func.count())
+        .where(ProductVariant.product_id.in_(ids), ProductVariant.combo_key != "")
+        .group_by(ProductVariant.product_id)
+    )
+    return {product_id: count for product_id, count in rows}
 
 
 @bp.route("/produk/baru", methods=["GET", "POST"])
@@ -115,10 +137,11 @@ def listing_new():
     return _form_page(form, seller)
 
 
-def _add_rule_errors(form: ListingForm, seller, status: str | None) -> None:
+def _add_rule_errors(form: ListingForm, seller, status: str | None, *, has_options: bool = False) -> None:
     """A form whose numbers could not be read also gets the listing rules' messages for its
     other fields, so the seller sees every problem at once instead of one round at a time."""
-    form.add_errors(listings.validate_listing(seller, form.to_data(status)), keep_existing=True)
+    form.add_errors(listings.validate_listing(seller, form.to_data(status), has_options=has_options),
+                    keep_existing=True)
 
 
 @bp.route("/produk/<int:product_id>", methods=["GET", "POST"])
@@ -140,7 +163,7 @@ def listing_edit(product_id: int):
             flash(_("Perubahan tersimpan."), "success")
             return redirect(url_for("seller.listing_edit", product_id=product.id))
     elif request.method == "POST":
-        _add_rule_errors(form, seller, product.status)
+        _add_rule_errors(form, seller, product.status, has_options=bool(product.options))
     return _form_page(form, seller, product, inventory.stock_history(product))
 
 

@@ -1,0 +1,637 @@
+"""The PostgreSQL backend: the index is the `search_document` table in the database itself, so
+every app server searches the same index and a commit is searchable at once.
+
+How it matches and ranks (the same analysis as Whoosh, catalog/search/analysis.py):
+- Each row keeps a `tsv tsvector` (GIN index, migration 0004) written from terms analysed in
+  Python. The tsvector is written as a literal ('keripik':1A 'pedas':2A …), not with
+  to_tsvector('simple', …): PostgreSQL's parser would split our own terms again ("nasi_kotak"
+  into "nasi" and "kotak", "1.5kg" into "1.5" and "kg"). The weights follow Whoosh's boosts:
+  A exact title words, B stems of title words and the seller's name, C exact words of the body
+  (description, options, category, unit), D stems of body words. A stem shares its word's
+  position, so proximity ranking does not reward a word for being near its own stem.
+- A query is a tsquery literal built from analysed terms only (each quoted, nothing the shopper
+  typed is ever tsquery syntax): every term must match, as its exact word or its stem —
+  `('kerajinan' | 'rajin') & 'bambu'`. When that finds fewer than FEW_RESULTS products, words of
+  the index within one typo (two for long words) join each term's alternatives and the last term
+  may be unfinished (`'bat':*`), like the Whoosh backend; unknown words are corrected for
+  "Mungkin maksud Anda".
+- Relevance = ts_rank with the weights above: a title word as typed (A) outweighs the same stem
+  (B/D) or a description word (C), and a product that has the word as typed also has its stem,
+  so it ranks above one found through the stem alone. In-stock products come first in every
+  order; newer products break ties, then the id.
+- Typo candidates come from `words` (the distinct words of each title) through pg_trgm's
+  word-similarity operator and its trigram GIN index when the extension is installed; the closest
+  and most frequent words are picked in Python. Without pg_trgm there is no typo tolerance
+  (prefix completion and spelling variants from the synonym table still work).
+
+Bounded counting (the 1,000,000-product target): counting facets exactly means visiting every
+matching row, which costs hundreds of milliseconds when a query matches a large part of the
+catalogue ("keripik", or an empty query with filters). So facets are counted over at most
+COUNT_CAP matching rows. When more match, the counts of that sample are scaled up to the
+number of matches (an estimate), and the total of the filtered result is exact as long as it
+stays within COUNT_CAP, else estimated the same way; SearchResult.total_is_estimate says so and
+the page shows "sekitar". The number of matches comes from the planner's statistics (EXPLAIN),
+not from counting them. Likewise relevance and rating order on a huge match set rank the first
+RANK_CAP matching rows only (every row must be scored), while price and date orders stay exact
+(they walk the price and date indexes). Smaller result sets, nearly every real query, are exact.
+"""
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, make_url
+
+from catalog.extensions import db
+from catalog.models.sellers import CERTIFICATE_KINDS, SCALE_KECIL, SCALE_MIKRO, SCALES
+from catalog.search import (
+    FACET_CATEGORY,
+    FACET_CERTIFICATE,
+    FACET_FLAGS,
+    FACET_KECAMATAN,
+    FACET_KOTA,
+    FACET_PARENT,
+    FACET_SCALE,
+    SCALE_KOPERASI,
+    SORT_CHEAPEST,
+    SORT_DEAREST,
+    SORT_NEWEST,
+    SORT_RATING,
+    TKDN_THRESHOLD,
+    SearchHit,
+    SearchRequest,
+    SearchResult,
+    SuggestHits,
+    analysis,
+)
+from catalog.search.documents import SearchDocument
+
+log = logging.getLogger(__name__)
+
+FEW_RESULTS = 3  # fewer hits than this: allow typos and an unfinished last word
+MAX_EXPANSIONS = 8  # close words added per term (as in the Whoosh backend)
+TYPO_ROWS = 300  # rows whose title words are read to find close words of one term
+TYPO_SIMILARITY = 0.45  # pg_trgm word_similarity threshold for candidates (default 0.6 misses "bqtik")
+COUNT_CAP = 10_000  # facets and totals are exact up to this many matches, estimated beyond
+RANK_CAP = COUNT_CAP  # relevance and rating order rank at most this many matching rows
+EXACT_ORDERS = (SORT_CHEAPEST, SORT_DEAREST, SORT_NEWEST)  # index-backed: exact on any match set
+SUGGEST_WINDOW = 2_000  # suggestions rank this many matching rows at most
+WRITE_BATCH = 1_000
+# ts_rank weights for {D, C, B, A}: body stems, body words, title stems and seller, title words.
+RANK_WEIGHTS = "'{0.06, 0.12, 0.4, 1.0}'::float4[]"
+SCORE = f"ts_rank({RANK_WEIGHTS}, tsv, CAST(:q AS tsquery))"
+UMKK_SQL = f"(is_koperasi OR scale IN ('{SCALE_MIKRO}', '{SCALE_KECIL}'))"
+MAX_POSITION = 16_383  # tsvector positions stop here
+MAX_LEXEME_BYTES = 255  # longer "words" (a pasted string of letters) are not indexed
+POSITION_GAP = 8  # between title, seller name and body: no phrase bonus across fields
+CERT_BITS = {kind: 1 << i for i, kind in enumerate(CERTIFICATE_KINDS)}  # as the Whoosh backend
+UMKK_SCALES = (SCALE_MIKRO, SCALE_KECIL)
+COLUMNS = ("product_id", "title_terms", "body_terms", "stem_terms", "words", "seller_id", "category_id",
+           "parent_category_id", "kota_code", "kecamatan_code", "scale", "is_koperasi", "certificate_bits",
+           "price", "in_stock", "tkdn_pct", "rating", "created", "tsv")
+
+
+# --- documents → rows ---------------------------------------------------------------------------
+
+
+def _quote(term: str) -> str:
+    """A term as a quoted tsvector/tsquery lexeme: nothing inside is syntax."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+@lru_cache(maxsize=200_000)
+def _lexeme(term: str) -> tuple[str, str] | None:
+    """(quoted term, quoted stem or "" when the stem is the word), memoised like the stems;
+    None for a "word" too long to index (a pasted string of letters)."""
+    if not 0 < len(term.encode()) <= MAX_LEXEME_BYTES:
+        return None
+    stem = analysis.stem(term)
+    return _quote(term), (_quote(stem) if stem != term else "")
+
+
+def _tsvector(fields: list[tuple[list[str], str, str]]) -> str:
+    """A tsvector literal ('keripik':1A,5C 'pedas':2A …) of (terms, weight, stem weight) fields
+    laid one after another. A stem sits at its word's position; PostgreSQL keeps at most 256
+    positions per lexeme and positions up to 16,383."""
+    places: dict[str, list[str]] = {}
+    position = 1
+    for terms, weight, stem_weight in fields:
+        for term in terms:
+            lexeme = _lexeme(term)
+            if lexeme is not None:
+                word, stem = lexeme
+                at = places.setdefault(word, [])
+                if len(at) < 256:
+                    at.append(f"{position}{weight}")
+                if stem and stem_weight:
+                    at = places.setdefault(stem, [])
+                    if len(at) < 256:
+                        at.append(f"{position}{stem_weight}")
+            if position < MAX_POSITION:
+                position += 1
+        position = min(position + POSITION_GAP, MAX_POSITION)
+    return " ".join(f"{lexeme}:{','.join(at)}" for lexeme, at in places.items())
+
+
+def to_row(doc: SearchDocument) -> dict:
+    title = analysis.document_terms(doc.title)
+    seller = analysis.document_terms(doc.seller_name)
+    body = analysis.document_terms(doc.body)
+    return {
+        "product_id": doc.id,
+        "title_terms": " ".join(title),
+        "body_terms": " ".join(seller + body),
+        "stem_terms": " ".join(analysis.changed_stems(title) + analysis.changed_stems(body)),
+        # Distinct words of the title (no numbers, no phrase terms): the vocabulary typos are
+        # corrected against.
+        "words": " ".join(dict.fromkeys(t for t in title if t.isalpha() and len(t.encode()) <= MAX_LEXEME_BYTES)),
+        "seller_id": doc.seller_id,
+        "category_id": doc.category_id,
+        "parent_category_id": doc.parent_category_id,
+        "kota_code": doc.kota_code,
+        "kecamatan_code": doc.kecamatan_code,
+        "scale": doc.scale,
+        "is_koperasi": doc.is_koperasi,
+        "certificate_bits": sum(CERT_BITS[k] for k in doc.certificates if k in CERT_BITS),
+        "price": doc.price,
+        "in_stock": doc.in_stock,
+        "tkdn_pct": doc.tkdn_pct,
+        "rating": int(round(doc.rating * 100)),
+        "created": doc.created,
+        "tsv": _tsvector([(title, "A", "B"), (seller, "B", ""), (body, "C", "D")]),
+    }
+
+
+_INSERT_VALUES = ", ".join("CAST(:tsv AS tsvector)" if c == "tsv" else f":{c}" for c in COLUMNS)
+# Only products that still exist: a product deleted between reading its document and writing it
+# would otherwise fail the whole batch on the foreign key.
+_UPSERT = text(
+    f"INSERT INTO search_document ({', '.join(COLUMNS)}) "  # noqa: S608 (column names are constants)
+    f"SELECT {_INSERT_VALUES} WHERE EXISTS (SELECT 1 FROM product WHERE id = :product_id) "
+    "ON CONFLICT (product_id) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "product_id")
+)
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Query:
+    match: str  # tsquery literal: every term, as its word, its stem (or a close word, a prefix)
+
+
+def _tsquery(terms: tuple[str, ...], expansions: dict[str, list[str]] | None = None,
+             prefix_last: bool = False) -> _Query:
+    groups = []
+    for i, term in enumerate(terms):
+        items = [_quote(term)]
+        stem = analysis.stem(term)
+        if stem != term:
+            items.append(_quote(stem))
+        items += [_quote(w) for w in (expansions or {}).get(term, ()) if w not in (term, stem)]
+        if prefix_last and i == len(terms) - 1 and len(term) >= 3:
+            items.append(_quote(term) + ":*")
+        groups.append("(" + " | ".join(items) + ")" if len(items) > 1 else items[0])
+    return _Query(" & ".join(groups))
+
+
+class _Sql:
+    """Filters as SQL predicates with their parameters (never user text in the SQL itself)."""
+
+    def __init__(self, request: SearchRequest):
+        self.params: dict = {}
+        self.filters: dict[str, str] = {}
+        r = request
+        if r.category_ids:
+            self.params["cats"] = sorted(r.category_ids)
+            self.filters[FACET_CATEGORY] = "category_id = ANY(:cats)"
+        if r.kecamatan:
+            self.params["kec"] = r.kecamatan
+            self.filters[FACET_KECAMATAN] = "kecamatan_code = :kec"
+        if r.kota:
+            self.params["kota"] = r.kota
+            self.filters[FACET_KOTA] = "kota_code = :kota"
+        if r.scales or r.umkk:
+            parts = []
+            scales = sorted(s for s in r.scales if s in SCALES)
+            if scales:
+                self.params["scales"] = scales
+                parts.append("scale = ANY(:scales)")
+            if SCALE_KOPERASI in r.scales:
+                parts.append("is_koperasi")
+            chosen = "(" + " OR ".join(parts) + ")" if parts else "FALSE"
+            if r.umkk:
+                chosen = f"({chosen} AND {UMKK_SQL})" if r.scales else UMKK_SQL
+            self.filters[FACET_SCALE] = chosen
+        if r.certificates:
+            self.params["cert_bits"] = sum(CERT_BITS[c] for c in r.certificates if c in CERT_BITS)
+            self.filters[FACET_CERTIFICATE] = "(certificate_bits & :cert_bits) = :cert_bits"
+            if any(c not in CERT_BITS for c in r.certificates):
+                self.filters[FACET_CERTIFICATE] = "FALSE"  # every one named must be present
+        if r.price_min is not None or r.price_max is not None:
+            parts = []
+            if r.price_min is not None:
+                self.params["price_min"] = r.price_min
+                parts.append("price >= :price_min")
+            if r.price_max is not None:
+                self.params["price_max"] = r.price_max
+                parts.append("price <= :price_max")
+            self.filters["harga"] = " AND ".join(parts)
+        if r.tkdn:
+            self.filters["tkdn"] = f"tkdn_pct >= {TKDN_THRESHOLD}"
+        if r.in_stock:
+            self.filters["stok"] = "in_stock"
+
+    def all(self) -> str:
+        return " AND ".join(f"({f})" for f in self.filters.values()) or "TRUE"
+
+    def flags_but(self, skip: str) -> str:
+        """On the sample table: every filter but `skip` holds."""
+        names = [f"f_{i}" for i, name in enumerate(self.filters) if name != skip]
+        return " AND ".join(names) or "TRUE"
+
+    def flag_columns(self) -> str:
+        return "".join(f", ({f}) AS f_{i}" for i, f in enumerate(self.filters.values()))
+
+
+def _one_pass_sql(sql: _Sql, match: str, score: str, order: str) -> str:
+    """One statement for a whole result page: the matching rows (at most :cap) are read once
+    into `m` with their filter flags and score; from `m` come the facet counts (each facet counts
+    the rows that pass every filter but its own), the single numbers (total, koperasi, UMK-K,
+    TKDN, in stock, each certificate: one pass, unpivoted into rows) and the hits of the page.
+    Rows come back as (facet, key, n, score); a hit is ('hit', product id, its place, score).
+    (A GROUPING SETS version with every count in every set was 3× slower; a second statement
+    for the page read every matching row a second time.)"""
+    but = sql.flags_but
+    scalars = {
+        "n_rows": "count(*)",
+        "n_all": f"count(*) FILTER (WHERE {but('')})",
+        SCALE_KOPERASI: f"count(*) FILTER (WHERE {but(FACET_SCALE)} AND is_koperasi)",
+        "umkk": f"count(*) FILTER (WHERE {but(FACET_SCALE)} AND {UMKK_SQL})",
+        "tkdn": f"count(*) FILTER (WHERE {but('tkdn')} AND tkdn_pct >= {TKDN_THRESHOLD})",
+        "stok": f"count(*) FILTER (WHERE {but('stok')} AND in_stock)",
+        **{kind: f"count(*) FILTER (WHERE {but(FACET_CERTIFICATE)} AND certificate_bits & {bit} <> 0)"
+           for kind, bit in CERT_BITS.items()},
+    }
+    grouped = [
+        (FACET_CATEGORY, "category_id", but(FACET_CATEGORY)),
+        (FACET_PARENT, "parent_category_id", but(FACET_CATEGORY)),
+        (FACET_KOTA, "kota_code", but(FACET_KOTA)),
+        (FACET_KECAMATAN, "kecamatan_code", but(FACET_KECAMATAN)),
+        (FACET_SCALE, "scale", but(FACET_SCALE)),
+    ]
+    # Every piece of SQL below is made of constants; values are bound parameters. Keys are
+    # grouped as they are and only the groups cast to text (casting every row cost more).
+    parts = [f"SELECT '{facet}' AS facet, {key}::text AS key, count(*) AS n, 0::float4 AS score "  # noqa: S608
+             f"FROM m WHERE {where} GROUP BY {key}" for facet, key, where in grouped]
+    columns = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(scalars.values()))
+    unpivot = ", ".join(f"('{name}', s.c{i})" for i, name in enumerate(scalars))
+    parts.append(f"SELECT '', v.key, v.n, 0::float4 FROM (SELECT {columns} FROM m) AS s "  # noqa: S608
+                 f"CROSS JOIN LATERAL (VALUES {unpivot}) AS v(key, n)")
+    parts.append("SELECT 'hit', product_id::text, row_number() OVER (), score FROM ("  # noqa: S608
+                 f"SELECT product_id, score FROM m WHERE {but('')} ORDER BY {order} "
+                 "LIMIT :limit OFFSET :offset) AS page")
+    return f"""
+        WITH m AS MATERIALIZED (
+            SELECT product_id, category_id, parent_category_id, kota_code, kecamatan_code, scale, is_koperasi,
+                   certificate_bits, in_stock, tkdn_pct, price, rating, created,
+                   {score} AS score{sql.flag_columns()}
+            FROM search_document WHERE {match} LIMIT :cap
+        )
+        {" UNION ALL ".join(parts)}
+    """  # noqa: S608 (predicates are built from constants; values are bound parameters)
+
+
+def _facets(rows, factor: float) -> tuple[dict[str, dict], dict[str, int]]:
+    """The facets of SearchResult from the rows of _facet_sql (counts × `factor` when they
+    were counted over a sample), and the single numbers by name."""
+    def n(value) -> int:
+        return int(round(value * factor))
+
+    facets: dict[str, dict] = {FACET_CATEGORY: {}, FACET_PARENT: {}, FACET_KOTA: {}, FACET_KECAMATAN: {},
+                               FACET_SCALE: {}}
+    single: dict[str, int] = {}
+    for facet, key, count, _score in rows:
+        if facet == "hit":
+            continue
+        if not facet:
+            single[key] = int(count)
+        elif count and key:
+            facets[facet][int(key) if facet in (FACET_CATEGORY, FACET_PARENT) else key] = n(count)
+    facets[FACET_SCALE] = {name: c for name, c in facets[FACET_SCALE].items() if name in SCALES}
+    facets[FACET_SCALE][SCALE_KOPERASI] = n(single.get(SCALE_KOPERASI, 0))
+    facets[FACET_CERTIFICATE] = {kind: n(single.get(kind, 0)) for kind in CERT_BITS}
+    facets[FACET_FLAGS] = {flag: n(single.get(flag, 0)) for flag in ("umkk", "tkdn", "stok")}
+    return facets, single
+
+
+def _match(query: _Query | None) -> str:
+    return "TRUE" if query is None else "tsv @@ CAST(:q AS tsquery)"
+
+
+def _params(sql: _Sql, query: _Query | None) -> dict:
+    return {**sql.params, **({"q": query.match} if query is not None else {})}
+
+
+def _order(sort: str, ranked: bool) -> str:
+    if sort == SORT_CHEAPEST:
+        key = "price ASC,"
+    elif sort == SORT_DEAREST:
+        key = "price DESC,"
+    elif sort == SORT_RATING:
+        key = "rating DESC,"
+    elif sort == SORT_NEWEST or not ranked:
+        key = ""
+    else:
+        key = "score DESC,"
+    return f"in_stock DESC, {key} created DESC, product_id DESC"
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions, giving up (limit + 1) beyond `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+_WORDS = re.compile(r"\S+")
+
+
+class PostgresBackend:
+    name = "postgres"
+
+    def __init__(self, database_uri: str):
+        if make_url(database_uri).get_backend_name() != "postgresql":
+            raise RuntimeError("SEARCH_BACKEND=postgres needs a PostgreSQL database (DATABASE_URL=postgresql://…); "
+                               "use SEARCH_BACKEND=whoosh with SQLite.")
+        self._trigram: bool | None = None
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def index(self, documents: Iterable[SearchDocument], removed: Iterable[int]) -> None:
+        """Upsert the documents and delete the removed ids, in one transaction of its own: this
+        runs after the ORM session committed (hooks.py), so it cannot use that session."""
+        rows = sorted((to_row(doc) for doc in documents), key=lambda r: r["product_id"])  # one lock order
+        removed = sorted(set(removed))
+        if not rows and not removed:
+            return
+        with db.engine.begin() as conn:
+            if removed:
+                conn.execute(text("DELETE FROM search_document WHERE product_id = ANY(:ids)"), {"ids": removed})
+            for start in range(0, len(rows), WRITE_BATCH):
+                conn.execute(_UPSERT, rows[start : start + WRITE_BATCH])
+
+    def rebuild(self, batches: Iterable[list[SearchDocument]], total: int,
+                progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild every row in one transaction: searches see the old rows until it commits.
+
+        The documents are analysed and copied (COPY) into a temporary table first; only the
+        final swap (DELETE + INSERT … SELECT) takes row locks on search_document, so the index
+        changes written by the app meanwhile wait a few seconds instead of the whole rebuild,
+        and searches never wait. (TRUNCATE would block every search for the whole rebuild.)
+        """
+        count = 0
+        with db.engine.connect() as conn:
+            with conn.begin():
+                conn.exec_driver_sql(
+                    "CREATE TEMPORARY TABLE search_document_new "
+                    "(LIKE search_document INCLUDING DEFAULTS) ON COMMIT DROP")
+                cursor = conn.connection.driver_connection.cursor()
+                copy_sql = f"COPY search_document_new ({', '.join(COLUMNS)}) FROM STDIN"
+                for batch in batches:
+                    with cursor.copy(copy_sql) as copy:
+                        for doc in batch:
+                            row = to_row(doc)
+                            copy.write_row([row[c] for c in COLUMNS])
+                    count += len(batch)
+                    if progress:
+                        progress(count)
+                conn.exec_driver_sql("DELETE FROM search_document")
+                # Rows are laid down in a scrambled order (a multiplicative hash of the id), not
+                # by id: the facets of a huge match set are counted over the first rows found,
+                # which are then a fair sample instead of the oldest sellers' products.
+                # A large pending list lets the GIN indexes take the rows in bulk.
+                conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+                conn.exec_driver_sql(
+                    f"INSERT INTO search_document ({', '.join(COLUMNS)}) "  # noqa: S608 (constants)
+                    f"SELECT {', '.join(COLUMNS)} FROM search_document_new n "
+                    "WHERE EXISTS (SELECT 1 FROM product p WHERE p.id = n.product_id) "
+                    "ORDER BY (n.product_id::bigint * 2654435761) % 4294967296, n.product_id")
+        # Fresh statistics: the planner's row estimates decide between the GIN and the b-tree
+        # indexes, and the visibility map lets counts skip the table.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE search_document")
+        return count
+
+    def document_count(self) -> int:
+        with db.engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM search_document")).scalar_one()
+
+    # --- searching ----------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        parsed = analysis.query_terms(request.text)
+        with db.engine.connect() as conn:
+            if parsed.terms:
+                self._prefer_the_text_index(conn)
+            return self._search(conn, request, parsed)
+
+    @staticmethod
+    def _prefer_the_text_index(conn: Connection) -> None:
+        """For a query with text, the GIN index is always the way in. With "LIMIT :cap" and a
+        word in 16 % of the catalogue, the planner otherwise chooses to scan the table, and
+        matching every row's tsvector made that 2.5× slower than the index (measured on 100,000
+        products). Local to this read-only transaction, which ends with the search."""
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+
+    def _search(self, conn: Connection, request: SearchRequest, parsed: analysis.QueryTerms) -> SearchResult:
+        terms = parsed.terms
+        sql = _Sql(request)
+        per_page = request.per_page
+        page = max(request.page, 1)
+        suggestion = None
+        query = _tsquery(terms) if terms else None
+        rows = self._one_pass(conn, sql, query, request.sort, page, per_page)
+        single = {key: n for facet, key, n, _s in rows if not facet}
+        if query is not None and single["n_rows"] < FEW_RESULTS:
+            # Few hits: allow typos and an unfinished last word, and offer the correction.
+            expansions = self._close_words(conn, terms)
+            corrected = self._corrected(conn, terms, expansions)
+            if corrected != terms:
+                suggestion = " ".join(t.replace("_", " ") for t in corrected)
+            query = _tsquery(terms, expansions, prefix_last=True)
+            rows = self._one_pass(conn, sql, query, request.sort, page, per_page)
+            single = {key: n for facet, key, n, _s in rows if not facet}
+
+        bounded = single["n_rows"] > COUNT_CAP
+        factor = self._matches_estimate(conn, query) / single["n_rows"] if bounded else 1.0
+        facets, _single = _facets(rows, factor)
+        total = single["n_all"]
+        total_is_estimate = False
+        if bounded:
+            # The counts above come from a sample of the matches. The filtered total is counted
+            # exactly when the sample says it may be small enough (the pages need it right),
+            # else it is scaled up like the facets.
+            total = COUNT_CAP + 1
+            if sql.filters and single["n_all"] * factor <= 2 * COUNT_CAP:
+                total = self._count_upto(conn, f"{_match(query)} AND {sql.all()}", _params(sql, query), COUNT_CAP + 1)
+            if total > COUNT_CAP:
+                total = max(int(round(single["n_all"] * factor)), COUNT_CAP + 1)
+                total_is_estimate = True
+
+        last_page = max((total + per_page - 1) // per_page, 1)
+        sampled_order = request.sort == SORT_RATING or (query is not None and request.sort not in EXACT_ORDERS)
+        if page <= last_page and (not bounded or (sampled_order and page * per_page <= single["n_all"])):
+            # The page came with the counts: all matches were read, or (a huge match set in
+            # relevance or rating order) the page lies within the sample, which is the window
+            # those orders rank anyway.
+            hits = [SearchHit(int(key), float(score))
+                    for _f, key, _n, score in sorted((r for r in rows if r[0] == "hit"), key=lambda r: r[2])]
+        else:
+            page = min(page, last_page)
+            hits = self._page(conn, sql, query, request.sort, (page - 1) * per_page, per_page) if total else []
+        return SearchResult(hits=hits, total=total, page=page, per_page=per_page, facets=facets, terms=terms,
+                            suggestion=suggestion, only_stop_words=parsed.only_stop_words,
+                            total_is_estimate=total_is_estimate)
+
+    def _one_pass(self, conn: Connection, sql: _Sql, query: _Query | None, sort: str, page: int,
+                  per_page: int) -> list:
+        ranked = query is not None and sort not in EXACT_ORDERS and sort != SORT_RATING
+        statement = _one_pass_sql(sql, _match(query), SCORE if ranked else "0", _order(sort, ranked))
+        params = {**_params(sql, query), "cap": COUNT_CAP + 1, "limit": per_page, "offset": (page - 1) * per_page}
+        return conn.execute(text(statement), params).all()
+
+    def _page(self, conn: Connection, sql: _Sql, query: _Query | None, sort: str, offset: int,
+              limit: int) -> list[SearchHit]:
+        """One page of hits read from the table itself (a huge match set, or a page past the
+        last): in-stock first, then by the chosen order, newest breaking ties (then the id, so
+        pages never overlap).
+
+        Relevance and rating are ranked within the first max(RANK_CAP, offset + limit) matching
+        rows (each row must be scored; see the module docstring). Price and date orders are
+        exact: the in-stock products are read in the order of the price or date index, and the
+        out-of-stock ones only once those run out (sorting by "in_stock DESC" first could use
+        no index)."""
+        where = f"{_match(query)} AND {sql.all()}"
+        params = _params(sql, query)
+        ranked = query is not None and sort not in EXACT_ORDERS and sort != SORT_RATING
+        if ranked or sort == SORT_RATING:
+            window = max(RANK_CAP, offset + limit)
+            statement = (
+                f"SELECT product_id, score FROM (SELECT product_id, in_stock, price, rating, created, "  # noqa: S608
+                f"{SCORE if ranked else '0'} AS score FROM search_document WHERE {where} LIMIT {window}) AS found "
+                f"ORDER BY {_order(sort, ranked)} LIMIT :limit OFFSET :offset")
+            rows = conn.execute(text(statement), {**params, "limit": limit, "offset": offset}).all()
+            return [SearchHit(int(pid), float(score)) for pid, score in rows]
+        order = _order(sort, False).removeprefix("in_stock DESC, ")
+        statement = (f"SELECT product_id FROM search_document WHERE {where} AND in_stock = :stock "  # noqa: S608
+                     f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+        found = conn.execute(text(statement), {**params, "stock": True, "limit": limit, "offset": offset}).scalars().all()
+        if len(found) < limit:
+            in_stock = self._count_upto(conn, f"{where} AND in_stock", params, offset + limit) if offset else len(found)
+            found += conn.execute(text(statement), {**params, "stock": False, "limit": limit - len(found),
+                                                    "offset": max(offset - in_stock, 0)}).scalars().all()
+        return [SearchHit(int(pid), 0.0) for pid in found]
+
+    def _count_upto(self, conn: Connection, where: str, params: dict, cap: int) -> int:
+        """How many rows satisfy `where`, counting no further than `cap`."""
+        statement = f"SELECT count(*) FROM (SELECT 1 FROM search_document WHERE {where} LIMIT :cap) AS found"  # noqa: S608
+        return conn.execute(text(statement), {**params, "cap": cap}).scalar_one()
+
+    def _has_any(self, conn: Connection, tsquery: str) -> bool:
+        return self._count_upto(conn, "tsv @@ CAST(:q AS tsquery)", {"q": tsquery}, 1) > 0
+
+    def _matches_estimate(self, conn: Connection, query: _Query | None) -> int:
+        """About how many rows the text matches (all rows for no text), from the planner's
+        statistics (the most common lexemes, ANALYZEd after each rebuild and by autovacuum):
+        counting 100,000 matches exactly would cost what the sample saved."""
+        if query is None:
+            rows = conn.execute(text(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = 'search_document'::regclass")).scalar_one()
+        else:
+            plan = conn.execute(text("EXPLAIN (FORMAT JSON) SELECT 1 FROM search_document WHERE tsv @@ CAST(:q AS tsquery)"),
+                                {"q": query.match}).scalar_one()
+            rows = plan[0]["Plan"]["Plan Rows"]
+        return max(int(rows or 0), COUNT_CAP + 1)
+
+    # --- typos --------------------------------------------------------------------------------
+
+    def _has_trigram(self, conn: Connection) -> bool:
+        if self._trigram is None:
+            self._trigram = conn.execute(text(
+                "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_search_document_words_trgm'")).first() is not None
+        return self._trigram
+
+    def _close_words(self, conn: Connection, terms: tuple[str, ...]) -> dict[str, list[str]]:
+        """For each term of 4 letters or more, the title words within one typo (two for words of
+        7 letters or more) starting with the same letter, most frequent first."""
+        found: dict[str, list[str]] = {}
+        if not self._has_trigram(conn):
+            return found
+        for term in terms:
+            if len(term) < 4 or not term.isalpha():
+                continue
+            limit = 2 if len(term) >= 7 else 1
+            # A setting local to this read-only transaction (the connection rolls back when
+            # the search ends).
+            conn.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
+                         {"t": str(TYPO_SIMILARITY)})
+            rows = conn.execute(text("SELECT words FROM search_document WHERE words %> :term LIMIT :n"),
+                                {"term": term, "n": TYPO_ROWS}).scalars().all()
+            counts: Counter[str] = Counter()
+            for words in rows:
+                for word in _WORDS.findall(words):
+                    if word != term and word[0] == term[0] and edit_distance(word, term, limit) <= limit:
+                        counts[word] += 1
+            found[term] = [word for word, _n in counts.most_common(MAX_EXPANSIONS)]
+        return found
+
+    def _corrected(self, conn: Connection, terms: tuple[str, ...], close: dict[str, list[str]]) -> tuple[str, ...]:
+        """Each term that no product has replaced by its most frequent close word."""
+        out = []
+        for term in terms:
+            if len(term) < 4 or not close.get(term) or self._has_any(conn, _quote(term)):
+                out.append(term)
+            else:
+                out.append(close[term][0])
+        return tuple(out)
+
+    # --- suggestions --------------------------------------------------------------------------
+
+    def suggest(self, text_typed: str, limit: int = 40) -> SuggestHits:
+        """The products the words typed so far could mean (typos allowed, the last word may be
+        unfinished), best first, and the query with typos corrected."""
+        parsed = analysis.query_terms(text_typed)
+        if not parsed.terms:
+            return SuggestHits((), [])
+        with db.engine.connect() as conn:
+            self._prefer_the_text_index(conn)
+            terms = parsed.terms
+            # Close words only for words no product has: this runs at every key press, and a
+            # trigram lookup costs more than the rest of the suggestion.
+            unknown = tuple(t for t in terms if len(t) >= 4 and not self._has_any(conn, _quote(t)))
+            expansions = self._close_words(conn, unknown)
+            corrected = tuple(expansions[t][0] if expansions.get(t) else t for t in terms)
+            query = _tsquery(terms, expansions, prefix_last=True)
+            rows = conn.execute(text(
+                f"SELECT product_id FROM (SELECT product_id, in_stock, created, {SCORE} AS score "  # noqa: S608
+                f"FROM search_document WHERE tsv @@ CAST(:q AS tsquery) LIMIT {SUGGEST_WINDOW}) AS found "
+                "ORDER BY score DESC, in_stock DESC, created DESC, product_id DESC LIMIT :limit"
+            ), {"q": query.match, "limit": limit}).scalars().all()
+            return SuggestHits(corrected, [int(pid) for pid in rows])
