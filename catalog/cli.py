@@ -108,7 +108,9 @@ def search_reindex():
 @with_appcontext
 def seed_demo(if_empty: bool, products: int | None, seed: int, sellers: int | None):
     """Muat data demo Tangerang Raya (benih sama, data sama) lalu tampilkan akun demo."""
+    from catalog import search
     from catalog.demo import builder
+    from catalog.search import hooks as search_hooks
 
     started = time.perf_counter()
     if builder.database_has_users():
@@ -120,12 +122,16 @@ def seed_demo(if_empty: bool, products: int | None, seed: int, sellers: int | No
         if products is None:
             fail("basis data sudah berisi pengguna. Jalankan seed-demo pada basis data kosong, "
                  "pakai --if-empty untuk melewatinya, atau --products N untuk menambah produk.")
-        report = builder.add_products(seed=seed, products=products, sellers=sellers, log=click.echo)
+        with search_hooks.paused():
+            report = builder.add_products(seed=seed, products=products, sellers=sellers, log=click.echo)
         full = False
     else:
-        report = builder.seed_demo(seed=seed, products=products or builder.DEFAULT_PRODUCTS, sellers=sellers,
-                                   log=click.echo)
+        with search_hooks.paused():
+            report = builder.seed_demo(seed=seed, products=products or builder.DEFAULT_PRODUCTS, sellers=sellers,
+                                       log=click.echo)
         full = True
+    # The index is rebuilt once at the end rather than product by product while loading.
+    search.rebuild()
     elapsed = time.perf_counter() - started
 
     click.echo("")

@@ -12,6 +12,7 @@ request that saved the data: the database is the truth, and `flask search reinde
 """
 
 import logging
+from contextlib import contextmanager
 
 from flask import Flask
 from sqlalchemy import event
@@ -25,9 +26,24 @@ log = logging.getLogger(__name__)
 
 PRODUCTS = "search_products"
 SELLERS = "search_sellers"
+PAUSED = "search_paused"
 # A seller's fields that appear in its products' documents: other changes (a phone number, a
 # view count) need no reindexing.
 SELLER_FIELDS = ("status", "business_name", "kota_code", "kecamatan_code", "scale", "is_koperasi")
+
+
+@contextmanager
+def paused():
+    """Bulk loads (the demo seeder) write thousands of products; indexing them one commit at a
+    time costs minutes. Inside this block nothing is sent to the index: the caller rebuilds it
+    afterwards in one pass (search.rebuild())."""
+    session = db.session()
+    session.info[PAUSED] = True
+    try:
+        yield
+    finally:
+        session.info.pop(PAUSED, None)
+        _after_rollback(session)
 
 
 def mark_products(session: Session, product_ids) -> None:
@@ -57,6 +73,8 @@ def _seller_changed(seller: Seller) -> bool:
 
 
 def _after_flush(session: Session, _context) -> None:
+    if session.info.get(PAUSED):
+        return
     products = session.info.setdefault(PRODUCTS, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
         product_id = _product_id_of(obj)
@@ -77,6 +95,8 @@ def _after_rollback(session: Session) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.info.get(PAUSED):
+        return
     products = session.info.pop(PRODUCTS, set())
     sellers = session.info.pop(SELLERS, set())
     if not products and not sellers:

@@ -45,6 +45,7 @@ from functools import lru_cache
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError
 
 from catalog.extensions import db
 from catalog.models.sellers import CERTIFICATE_KINDS, SCALE_KECIL, SCALE_MIKRO, SCALES
@@ -61,6 +62,7 @@ from catalog.search import (
     SORT_DEAREST,
     SORT_NEWEST,
     SORT_RATING,
+    SORT_RELEVANCE,
     TKDN_THRESHOLD,
     SearchHit,
     SearchRequest,
@@ -76,9 +78,9 @@ FEW_RESULTS = 3  # fewer hits than this: allow typos and an unfinished last word
 MAX_EXPANSIONS = 8  # close words added per term (as in the Whoosh backend)
 TYPO_ROWS = 300  # rows whose title words are read to find close words of one term
 TYPO_SIMILARITY = 0.45  # pg_trgm word_similarity threshold for candidates (default 0.6 misses "bqtik")
+TYPO_TIMEOUT_MS = 150
 COUNT_CAP = 10_000  # facets and totals are exact up to this many matches, estimated beyond
 RANK_CAP = COUNT_CAP  # relevance and rating order rank at most this many matching rows
-EXACT_ORDERS = (SORT_CHEAPEST, SORT_DEAREST, SORT_NEWEST)  # index-backed: exact on any match set
 SUGGEST_WINDOW = 2_000  # suggestions rank this many matching rows at most
 WRITE_BATCH = 1_000
 # ts_rank weights for {D, C, B, A}: body stems, body words, title stems and seller, title words.
@@ -259,7 +261,7 @@ class _Sql:
         return "".join(f", ({f}) AS f_{i}" for i, f in enumerate(self.filters.values()))
 
 
-def _one_pass_sql(sql: _Sql, match: str, score: str, order: str) -> str:
+def _one_pass_sql(sql: _Sql, match: str, score: str, order: str, bound: tuple[str, str] | None = None) -> str:
     """One statement for a whole result page: the matching rows (at most :cap) are read once
     into `m` with their filter flags and score; from `m` come the facet counts (each facet counts
     the rows that pass every filter but its own), the single numbers (total, koperasi, UMK-K,
@@ -289,6 +291,10 @@ def _one_pass_sql(sql: _Sql, match: str, score: str, order: str) -> str:
     # grouped as they are and only the groups cast to text (casting every row cost more).
     parts = [f"SELECT '{facet}' AS facet, {key}::text AS key, count(*) AS n, 0::float4 AS score "  # noqa: S608
              f"FROM m WHERE {where} GROUP BY {key}" for facet, key, where in grouped]
+    # Where the sample stopped in the table (rows lie in a scrambled order, see rebuild()): the
+    # share of the table read tells how many rows match in all.
+    scalars["last_block"] = "coalesce(max((ctid::text::point)[0]), 0)::bigint"
+    scalars["pages"] = "(pg_relation_size('search_document') / current_setting('block_size')::int)"
     columns = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(scalars.values()))
     unpivot = ", ".join(f"('{name}', s.c{i})" for i, name in enumerate(scalars))
     parts.append(f"SELECT '', v.key, v.n, 0::float4 FROM (SELECT {columns} FROM m) AS s "  # noqa: S608
@@ -296,9 +302,15 @@ def _one_pass_sql(sql: _Sql, match: str, score: str, order: str) -> str:
     parts.append("SELECT 'hit', product_id::text, row_number() OVER (), score FROM ("  # noqa: S608
                  f"SELECT product_id, score FROM m WHERE {but('')} ORDER BY {order} "
                  "LIMIT :limit OFFSET :offset) AS page")
+    if bound is not None:
+        # The sort value of the last row of the page within the sample (price or date orders):
+        # when the sample is only part of the matches, the exact page lies within this bound.
+        column, direction = bound
+        parts.append(f"SELECT 'bound', (SELECT {column}::text FROM m WHERE {but('')} AND in_stock "  # noqa: S608
+                     f"ORDER BY {column} {direction} OFFSET :offset + :limit - 1 LIMIT 1), 0, 0")
     return f"""
         WITH m AS MATERIALIZED (
-            SELECT product_id, category_id, parent_category_id, kota_code, kecamatan_code, scale, is_koperasi,
+            SELECT ctid, product_id, category_id, parent_category_id, kota_code, kecamatan_code, scale, is_koperasi,
                    certificate_bits, in_stock, tkdn_pct, price, rating, created,
                    {score} AS score{sql.flag_columns()}
             FROM search_document WHERE {match} LIMIT :cap
@@ -317,7 +329,7 @@ def _facets(rows, factor: float) -> tuple[dict[str, dict], dict[str, int]]:
                                FACET_SCALE: {}}
     single: dict[str, int] = {}
     for facet, key, count, _score in rows:
-        if facet == "hit":
+        if facet in ("hit", "bound"):
             continue
         if not facet:
             single[key] = int(count)
@@ -330,6 +342,23 @@ def _facets(rows, factor: float) -> tuple[dict[str, dict], dict[str, int]]:
     return facets, single
 
 
+BOUNDS = {SORT_CHEAPEST: ("price", "ASC"), SORT_DEAREST: ("price", "DESC"), SORT_NEWEST: ("created", "DESC")}
+
+
+def _effective_sort(sort: str, has_text: bool) -> str:
+    """The order a page is in: without text (or with an unknown sort) relevance means newest
+    first and anything unknown means relevance, as in the Whoosh backend."""
+    if sort in (SORT_CHEAPEST, SORT_DEAREST, SORT_RATING, SORT_NEWEST):
+        return sort
+    return SORT_RELEVANCE if has_text else SORT_NEWEST
+
+
+def _sampled_order(sort: str) -> bool:
+    """Orders that must read every matching row (relevance scores; rating has no index): on a
+    huge match set they rank a window of it."""
+    return sort in (SORT_RELEVANCE, SORT_RATING)
+
+
 def _match(query: _Query | None) -> str:
     return "TRUE" if query is None else "tsv @@ CAST(:q AS tsquery)"
 
@@ -338,17 +367,10 @@ def _params(sql: _Sql, query: _Query | None) -> dict:
     return {**sql.params, **({"q": query.match} if query is not None else {})}
 
 
-def _order(sort: str, ranked: bool) -> str:
-    if sort == SORT_CHEAPEST:
-        key = "price ASC,"
-    elif sort == SORT_DEAREST:
-        key = "price DESC,"
-    elif sort == SORT_RATING:
-        key = "rating DESC,"
-    elif sort == SORT_NEWEST or not ranked:
-        key = ""
-    else:
-        key = "score DESC,"
+def _order(sort: str) -> str:
+    """ORDER BY for an effective sort (see _effective_sort)."""
+    key = {SORT_CHEAPEST: "price ASC,", SORT_DEAREST: "price DESC,", SORT_RATING: "rating DESC,",
+           SORT_RELEVANCE: "score DESC,"}.get(sort, "")
     return f"in_stock DESC, {key} created DESC, product_id DESC"
 
 
@@ -432,7 +454,7 @@ class PostgresBackend:
                     f"INSERT INTO search_document ({', '.join(COLUMNS)}) "  # noqa: S608 (constants)
                     f"SELECT {', '.join(COLUMNS)} FROM search_document_new n "
                     "WHERE EXISTS (SELECT 1 FROM product p WHERE p.id = n.product_id) "
-                    "ORDER BY (n.product_id::bigint * 2654435761) % 4294967296, n.product_id")
+                    "ORDER BY mod(n.product_id::bigint * 2654435761, 4294967296), n.product_id")
         # Fresh statistics: the planner's row estimates decide between the GIN and the b-tree
         # indexes, and the visibility map lets counts skip the table.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -448,17 +470,24 @@ class PostgresBackend:
     def search(self, request: SearchRequest) -> SearchResult:
         parsed = analysis.query_terms(request.text)
         with db.engine.connect() as conn:
-            if parsed.terms:
-                self._prefer_the_text_index(conn)
             return self._search(conn, request, parsed)
 
     @staticmethod
-    def _prefer_the_text_index(conn: Connection) -> None:
-        """For a query with text, the GIN index is always the way in. With "LIMIT :cap" and a
-        word in 16 % of the catalogue, the planner otherwise chooses to scan the table, and
-        matching every row's tsvector made that 2.5× slower than the index (measured on 100,000
-        products). Local to this read-only transaction, which ends with the search."""
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    def _plan(conn: Connection, *, bitmaps_only: bool = False) -> None:
+        """Planner settings for the next statements of this read-only transaction (which ends
+        with the search), each measured on 100,000 and 1,000,000 products:
+        - enable_seqscan off for text: with "LIMIT :cap" and a word in 16 % of the catalogue,
+          the planner chose to scan the table and match every row's tsvector, 2.5× slower than
+          the GIN index. (Switched back on for the existence checks of single words, where a
+          scan finds a common word in the first rows and the index would list all of them.)
+        - work_mem 32MB: the bitmap of a common word stays exact; a lossy one rechecked
+          (detoasted) thousands of rows.
+        - bitmaps_only: the bounded price and date pages intersect the GIN bitmap with the
+          b-tree's range instead of walking the b-tree past every cheaper product of other
+          words (345 ms → 49 ms for "keripik" by price at 1,000,000)."""
+        conn.exec_driver_sql(
+            "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', '32MB', true), "
+            f"set_config('enable_indexscan', '{'off' if bitmaps_only else 'on'}', true)")
 
     def _search(self, conn: Connection, request: SearchRequest, parsed: analysis.QueryTerms) -> SearchResult:
         terms = parsed.terms
@@ -467,20 +496,21 @@ class PostgresBackend:
         page = max(request.page, 1)
         suggestion = None
         query = _tsquery(terms) if terms else None
-        rows = self._one_pass(conn, sql, query, request.sort, page, per_page)
+        sort = _effective_sort(request.sort, bool(terms))
+        rows = self._one_pass(conn, sql, query, sort, page, per_page)
         single = {key: n for facet, key, n, _s in rows if not facet}
         if query is not None and single["n_rows"] < FEW_RESULTS:
             # Few hits: allow typos and an unfinished last word, and offer the correction.
-            expansions = self._close_words(conn, terms)
-            corrected = self._corrected(conn, terms, expansions)
+            expansions = self._close_words(conn, self._unknown(conn, terms))
+            corrected = tuple(expansions[t][0] if expansions.get(t) else t for t in terms)
             if corrected != terms:
                 suggestion = " ".join(t.replace("_", " ") for t in corrected)
             query = _tsquery(terms, expansions, prefix_last=True)
-            rows = self._one_pass(conn, sql, query, request.sort, page, per_page)
+            rows = self._one_pass(conn, sql, query, sort, page, per_page)
             single = {key: n for facet, key, n, _s in rows if not facet}
 
         bounded = single["n_rows"] > COUNT_CAP
-        factor = self._matches_estimate(conn, query) / single["n_rows"] if bounded else 1.0
+        factor = self._matches_estimate(conn, query, single) / single["n_rows"] if bounded else 1.0
         facets, _single = _facets(rows, factor)
         total = single["n_all"]
         total_is_estimate = False
@@ -489,64 +519,75 @@ class PostgresBackend:
             # exactly when the sample says it may be small enough (the pages need it right),
             # else it is scaled up like the facets.
             total = COUNT_CAP + 1
-            if sql.filters and single["n_all"] * factor <= 2 * COUNT_CAP:
+            if sql.filters and single["n_all"] * factor <= 1.25 * COUNT_CAP:
+                self._plan(conn)
                 total = self._count_upto(conn, f"{_match(query)} AND {sql.all()}", _params(sql, query), COUNT_CAP + 1)
             if total > COUNT_CAP:
                 total = max(int(round(single["n_all"] * factor)), COUNT_CAP + 1)
                 total_is_estimate = True
 
         last_page = max((total + per_page - 1) // per_page, 1)
-        sampled_order = request.sort == SORT_RATING or (query is not None and request.sort not in EXACT_ORDERS)
-        if page <= last_page and (not bounded or (sampled_order and page * per_page <= single["n_all"])):
-            # The page came with the counts: all matches were read, or (a huge match set in
-            # relevance or rating order) the page lies within the sample, which is the window
-            # those orders rank anyway.
+        in_sample = not bounded or (_sampled_order(sort) and page * per_page <= single["n_all"])
+        if page <= last_page and in_sample:
+            # The page came with the counts: every match was read, or the page lies within the
+            # sample, the window in which relevance and rating rank a huge match set anyway.
             hits = [SearchHit(int(key), float(score))
                     for _f, key, _n, score in sorted((r for r in rows if r[0] == "hit"), key=lambda r: r[2])]
         else:
             page = min(page, last_page)
-            hits = self._page(conn, sql, query, request.sort, (page - 1) * per_page, per_page) if total else []
+            bound = next((key for facet, key, _n, _s in rows if facet == "bound"), None) if page == max(request.page, 1) else None
+            hits = self._page(conn, sql, query, sort, (page - 1) * per_page, per_page, bound) if total else []
         return SearchResult(hits=hits, total=total, page=page, per_page=per_page, facets=facets, terms=terms,
                             suggestion=suggestion, only_stop_words=parsed.only_stop_words,
                             total_is_estimate=total_is_estimate)
 
     def _one_pass(self, conn: Connection, sql: _Sql, query: _Query | None, sort: str, page: int,
                   per_page: int) -> list:
-        ranked = query is not None and sort not in EXACT_ORDERS and sort != SORT_RATING
-        statement = _one_pass_sql(sql, _match(query), SCORE if ranked else "0", _order(sort, ranked))
+        statement = _one_pass_sql(sql, _match(query), SCORE if sort == SORT_RELEVANCE else "0", _order(sort),
+                                  BOUNDS.get(sort))
         params = {**_params(sql, query), "cap": COUNT_CAP + 1, "limit": per_page, "offset": (page - 1) * per_page}
+        self._plan(conn)
         return conn.execute(text(statement), params).all()
 
     def _page(self, conn: Connection, sql: _Sql, query: _Query | None, sort: str, offset: int,
-              limit: int) -> list[SearchHit]:
+              limit: int, bound: str | None) -> list[SearchHit]:
         """One page of hits read from the table itself (a huge match set, or a page past the
         last): in-stock first, then by the chosen order, newest breaking ties (then the id, so
         pages never overlap).
 
-        Relevance and rating are ranked within the first max(RANK_CAP, offset + limit) matching
-        rows (each row must be scored; see the module docstring). Price and date orders are
-        exact: the in-stock products are read in the order of the price or date index, and the
-        out-of-stock ones only once those run out (sorting by "in_stock DESC" first could use
-        no index)."""
+        Relevance and rating rank the first max(RANK_CAP, offset + limit) matching rows (each
+        row must be scored or read; see the module docstring). Price and date orders are exact:
+        `bound` (the sort value of the page's last row within the sample, so at least that many
+        rows lie within it) limits the in-stock rows to read, and the out-of-stock ones are read
+        only once the in-stock ones run out ("in_stock DESC" first could use no index)."""
         where = f"{_match(query)} AND {sql.all()}"
         params = _params(sql, query)
-        ranked = query is not None and sort not in EXACT_ORDERS and sort != SORT_RATING
-        if ranked or sort == SORT_RATING:
+        if _sampled_order(sort):
             window = max(RANK_CAP, offset + limit)
             statement = (
                 f"SELECT product_id, score FROM (SELECT product_id, in_stock, price, rating, created, "  # noqa: S608
-                f"{SCORE if ranked else '0'} AS score FROM search_document WHERE {where} LIMIT {window}) AS found "
-                f"ORDER BY {_order(sort, ranked)} LIMIT :limit OFFSET :offset")
+                f"{SCORE if sort == SORT_RELEVANCE else '0'} AS score FROM search_document WHERE {where} "
+                f"LIMIT {window}) AS found ORDER BY {_order(sort)} LIMIT :limit OFFSET :offset")
+            self._plan(conn)
             rows = conn.execute(text(statement), {**params, "limit": limit, "offset": offset}).all()
             return [SearchHit(int(pid), float(score)) for pid, score in rows]
-        order = _order(sort, False).removeprefix("in_stock DESC, ")
-        statement = (f"SELECT product_id FROM search_document WHERE {where} AND in_stock = :stock "  # noqa: S608
+        order = _order(sort).removeprefix("in_stock DESC, ")
+        within = ""
+        if bound is not None:
+            column, direction = BOUNDS[sort]
+            within = f" AND {column} {'<=' if direction == 'ASC' else '>='} :bound"
+            params["bound"] = int(bound)
+        statement = (f"SELECT product_id FROM search_document WHERE {where} AND in_stock{within} "  # noqa: S608
                      f"ORDER BY {order} LIMIT :limit OFFSET :offset")
-        found = conn.execute(text(statement), {**params, "stock": True, "limit": limit, "offset": offset}).scalars().all()
-        if len(found) < limit:
+        self._plan(conn, bitmaps_only=bound is not None)
+        found = conn.execute(text(statement), {**params, "limit": limit, "offset": offset}).scalars().all()
+        if len(found) < limit:  # the in-stock products ran out on this page: the others follow
+            self._plan(conn)
             in_stock = self._count_upto(conn, f"{where} AND in_stock", params, offset + limit) if offset else len(found)
-            found += conn.execute(text(statement), {**params, "stock": False, "limit": limit - len(found),
-                                                    "offset": max(offset - in_stock, 0)}).scalars().all()
+            rest = (f"SELECT product_id FROM search_document WHERE {where} AND NOT in_stock "  # noqa: S608
+                    f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+            found += conn.execute(text(rest), {**params, "limit": limit - len(found),
+                                               "offset": max(offset - in_stock, 0)}).scalars().all()
         return [SearchHit(int(pid), 0.0) for pid in found]
 
     def _count_upto(self, conn: Connection, where: str, params: dict, cap: int) -> int:
@@ -554,21 +595,25 @@ class PostgresBackend:
         statement = f"SELECT count(*) FROM (SELECT 1 FROM search_document WHERE {where} LIMIT :cap) AS found"  # noqa: S608
         return conn.execute(text(statement), {**params, "cap": cap}).scalar_one()
 
-    def _has_any(self, conn: Connection, tsquery: str) -> bool:
-        return self._count_upto(conn, "tsv @@ CAST(:q AS tsquery)", {"q": tsquery}, 1) > 0
+    def _unknown(self, conn: Connection, terms: tuple[str, ...]) -> tuple[str, ...]:
+        """The terms of 4 letters or more that no product has (typo candidates)."""
+        conn.exec_driver_sql("SELECT set_config('enable_seqscan', 'on', true)")
+        return tuple(t for t in terms if len(t) >= 4 and t.isalpha()
+                     and not self._count_upto(conn, "tsv @@ CAST(:q AS tsquery)", {"q": _quote(t)}, 1))
 
-    def _matches_estimate(self, conn: Connection, query: _Query | None) -> int:
-        """About how many rows the text matches (all rows for no text), from the planner's
-        statistics (the most common lexemes, ANALYZEd after each rebuild and by autovacuum):
-        counting 100,000 matches exactly would cost what the sample saved."""
+    def _matches_estimate(self, conn: Connection, query: _Query | None, single: dict) -> int:
+        """About how many rows the text matches (all rows for no text). The sample is the first
+        rows found in table order, and rows lie in a scrambled order: the share of the table
+        the sample covered tells the rest (counting 100,000 matches would cost what the sample
+        saved; the planner's estimate for two words was off by 7×)."""
         if query is None:
             rows = conn.execute(text(
                 "SELECT reltuples::bigint FROM pg_class WHERE oid = 'search_document'::regclass")).scalar_one()
-        else:
-            plan = conn.execute(text("EXPLAIN (FORMAT JSON) SELECT 1 FROM search_document WHERE tsv @@ CAST(:q AS tsquery)"),
-                                {"q": query.match}).scalar_one()
-            rows = plan[0]["Plan"]["Plan Rows"]
-        return max(int(rows or 0), COUNT_CAP + 1)
+            if rows and rows > 0:
+                return max(int(rows), COUNT_CAP + 1)
+        pages = max(single.get("pages", 0), 1)
+        covered = min(single.get("last_block", pages) + 1, pages)
+        return max(int(single["n_rows"] * pages / covered), COUNT_CAP + 1)
 
     # --- typos --------------------------------------------------------------------------------
 
@@ -579,21 +624,30 @@ class PostgresBackend:
         return self._trigram
 
     def _close_words(self, conn: Connection, terms: tuple[str, ...]) -> dict[str, list[str]]:
-        """For each term of 4 letters or more, the title words within one typo (two for words of
-        7 letters or more) starting with the same letter, most frequent first."""
+        """For each term, the title words within one typo (two for words of 7 letters or more)
+        starting with the same letter, most frequent first. Candidates come from the titles
+        that pg_trgm finds similar (TYPO_ROWS of them, through the trigram index); a lookup
+        that takes longer than TYPO_TIMEOUT_MS (a rare spelling that few titles resemble makes
+        pg_trgm recheck many rows) is given up: no correction rather than a slow page."""
         found: dict[str, list[str]] = {}
-        if not self._has_trigram(conn):
+        if not terms or not self._has_trigram(conn):
             return found
+        conn.exec_driver_sql("SELECT set_config('enable_seqscan', 'on', true)")
+        timeout = conn.exec_driver_sql("SELECT current_setting('statement_timeout')").scalar_one()
         for term in terms:
-            if len(term) < 4 or not term.isalpha():
-                continue
             limit = 2 if len(term) >= 7 else 1
-            # A setting local to this read-only transaction (the connection rolls back when
-            # the search ends).
-            conn.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
-                         {"t": str(TYPO_SIMILARITY)})
-            rows = conn.execute(text("SELECT words FROM search_document WHERE words %> :term LIMIT :n"),
-                                {"term": term, "n": TYPO_ROWS}).scalars().all()
+            try:
+                with conn.begin_nested():  # a cancelled statement rolls back to here only
+                    conn.execute(text(
+                        "SELECT set_config('pg_trgm.word_similarity_threshold', :similarity, true), "
+                        "set_config('statement_timeout', :timeout, true)"),
+                        {"similarity": str(TYPO_SIMILARITY), "timeout": f"{TYPO_TIMEOUT_MS}ms"})
+                    rows = conn.execute(text("SELECT words FROM search_document WHERE words %> :term LIMIT :n"),
+                                        {"term": term, "n": TYPO_ROWS}).scalars().all()
+                    conn.execute(text("SELECT set_config('statement_timeout', :timeout, true)"), {"timeout": timeout})
+            except OperationalError:
+                log.warning("typo lookup for %r took over %d ms: skipped", term, TYPO_TIMEOUT_MS)
+                continue
             counts: Counter[str] = Counter()
             for words in rows:
                 for word in _WORDS.findall(words):
@@ -601,16 +655,6 @@ class PostgresBackend:
                         counts[word] += 1
             found[term] = [word for word, _n in counts.most_common(MAX_EXPANSIONS)]
         return found
-
-    def _corrected(self, conn: Connection, terms: tuple[str, ...], close: dict[str, list[str]]) -> tuple[str, ...]:
-        """Each term that no product has replaced by its most frequent close word."""
-        out = []
-        for term in terms:
-            if len(term) < 4 or not close.get(term) or self._has_any(conn, _quote(term)):
-                out.append(term)
-            else:
-                out.append(close[term][0])
-        return tuple(out)
 
     # --- suggestions --------------------------------------------------------------------------
 
@@ -621,14 +665,13 @@ class PostgresBackend:
         if not parsed.terms:
             return SuggestHits((), [])
         with db.engine.connect() as conn:
-            self._prefer_the_text_index(conn)
             terms = parsed.terms
-            # Close words only for words no product has: this runs at every key press, and a
-            # trigram lookup costs more than the rest of the suggestion.
-            unknown = tuple(t for t in terms if len(t) >= 4 and not self._has_any(conn, _quote(t)))
-            expansions = self._close_words(conn, unknown)
+            # Close words only for words no product has (as in a search that finds little): this
+            # runs at every key press, and a trigram lookup costs more than the rest.
+            expansions = self._close_words(conn, self._unknown(conn, terms))
             corrected = tuple(expansions[t][0] if expansions.get(t) else t for t in terms)
             query = _tsquery(terms, expansions, prefix_last=True)
+            self._plan(conn)
             rows = conn.execute(text(
                 f"SELECT product_id FROM (SELECT product_id, in_stock, created, {SCORE} AS score "  # noqa: S608
                 f"FROM search_document WHERE tsv @@ CAST(:q AS tsquery) LIMIT {SUGGEST_WINDOW}) AS found "

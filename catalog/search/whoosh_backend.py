@@ -18,11 +18,13 @@ Why it is built the way it is (measured with bench/search.py, figures in the REA
   so searches keep working during a rebuild.
 """
 
+import gc
 import logging
 import math
 import os
 import shutil
 import threading
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,6 +254,11 @@ class WhooshBackend:
                     raise
                 except Exception as exc:  # a broken or half-written index
                     log.exception("search index unreadable")
+                    # Whoosh leaves the files of an unreadable segment open: close them now
+                    # rather than when the garbage collector happens to find them.
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", ResourceWarning)
+                        gc.collect()
                     raise SearchUnavailable(str(exc)) from exc
                 view.directory = directory
                 self._view = view

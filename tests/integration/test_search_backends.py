@@ -525,7 +525,7 @@ if using_postgres():
         monkeypatch.setattr(postgres_backend, "COUNT_CAP", 3)
         monkeypatch.setattr(postgres_backend, "RANK_CAP", 3)
         # The planner's estimate of the matches is tested on its own below; here it is exact.
-        monkeypatch.setattr(postgres_backend.PostgresBackend, "_matches_estimate", lambda self, conn, query: 7)
+        monkeypatch.setattr(postgres_backend.PostgresBackend, "_matches_estimate", lambda self, conn, query, sample: 7)
 
     only_postgres = pytest.mark.parametrize("app", ["postgres"], indirect=True)
 
@@ -554,17 +554,20 @@ if using_postgres():
         assert result.total == 1 and titles(result) == ["Kemeja Batik Motif Kopi"]
 
     @only_postgres
-    def test_the_planner_estimates_how_many_products_a_word_matches(app, shelf, monkeypatch):
+    def test_the_number_of_matches_is_estimated_from_how_far_the_sample_reached(app, shelf, monkeypatch):
         from sqlalchemy import text
 
         from catalog.search import postgres_backend
         from catalog.search.postgres_backend import PostgresBackend, _tsquery
 
         monkeypatch.setattr(postgres_backend, "COUNT_CAP", 3)
-        with db.engine.connect() as conn:
+        backend = PostgresBackend(str(db.engine.url))
+        # 4 matches found in the first 10 of 100 pages: about 40 in all.
+        assert backend._matches_estimate(None, _tsquery(("kopi",)), {"n_rows": 4, "pages": 100, "last_block": 9}) == 40
+        assert backend._matches_estimate(None, _tsquery(("kopi",)), {"n_rows": 4, "pages": 1, "last_block": 0}) == 4
+        with db.engine.connect() as conn:  # no text: the table's row count
             conn.execute(text("ANALYZE search_document"))
-            assert 5 <= PostgresBackend._matches_estimate(None, conn, _tsquery(("kopi",))) <= 9
-            assert PostgresBackend._matches_estimate(None, conn, None) == 7
+            assert backend._matches_estimate(conn, None, {"n_rows": 4}) == 7
 
     @only_postgres
     def test_a_document_of_a_product_deleted_meanwhile_is_not_written(app, leaf):
