@@ -563,11 +563,19 @@ if using_postgres():
         monkeypatch.setattr(postgres_backend, "COUNT_CAP", 3)
         backend = PostgresBackend(str(db.engine.url))
         # 4 matches found in the first 10 of 100 pages: about 40 in all.
-        assert backend._matches_estimate(None, _tsquery(("kopi",)), {"n_rows": 4, "pages": 100, "last_block": 9}) == 40
-        assert backend._matches_estimate(None, _tsquery(("kopi",)), {"n_rows": 4, "pages": 1, "last_block": 0}) == 4
-        with db.engine.connect() as conn:  # no text: the table's row count
+        kopi = _tsquery(("kopi",))
+        with db.engine.connect() as conn:
+            # How far the sample reached: 4 matches in the first 10 of 100 pages, about 40.
+            assert backend._matches_estimate(conn, kopi, {"n_rows": 4, "pages": 100, "first_block": 0,
+                                                          "last_block": 9}) == 40
+            # Rows behind 50 pages of free space (after a rebuild): 4 in 10 of the 50 pages with rows.
+            assert backend._matches_estimate(conn, kopi, {"n_rows": 4, "pages": 100, "first_block": 50,
+                                                          "last_block": 59}) == 20
+            # A sample that reached the end: the planner's statistics know better (all 7 have "kopi").
             conn.execute(text("ANALYZE search_document"))
-            assert backend._matches_estimate(conn, None, {"n_rows": 4}) == 7
+            assert backend._matches_estimate(conn, kopi, {"n_rows": 4, "pages": 1, "first_block": 0,
+                                                          "last_block": 0}) == 7
+            assert backend._matches_estimate(conn, None, {"n_rows": 4}) == 7  # no text: the table's rows
 
     @only_postgres
     def test_a_document_of_a_product_deleted_meanwhile_is_not_written(app, leaf):
@@ -581,3 +589,20 @@ if using_postgres():
 
         search.backend().index(documents, [])  # the after-commit hook of a slower request
         assert search.backend().document_count() == 0
+
+    @only_postgres
+    def test_a_typo_of_a_common_word_is_corrected_from_the_statistics_alone(app, leaf, monkeypatch):
+        from sqlalchemy import text
+
+        from catalog.search.postgres_backend import PostgresBackend
+
+        seller = gen_seller()
+        for n in range(3):
+            gen_product(seller=seller, category=leaf, title=f"Kain Batik Tulis {n}")
+        db.session.commit()
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE search_document"))
+        monkeypatch.setattr(PostgresBackend, "_has_trigram", lambda self, conn: False)  # no trigram lookup
+
+        result = search.search(SearchRequest(text="batk"))
+        assert result.suggestion == "batik" and result.total == 3
