@@ -86,6 +86,17 @@ class Config:
     CACHE_REDIS_URL = REDIS_URL
     CACHE_DEFAULT_TIMEOUT = 60
 
+    # Buying. An unpaid bank transfer expires (its stock returns) after TRANSFER_EXPIRY_HOURS; a
+    # card payment left on Stripe's page after CARD_PAYMENT_MINUTES (Stripe's minimum is 30).
+    # A shipped order the shopper never confirms completes AUTO_COMPLETE_DAYS after shipping.
+    TRANSFER_EXPIRY_HOURS = _int("TRANSFER_EXPIRY_HOURS", 24)
+    CARD_PAYMENT_MINUTES = max(_int("CARD_PAYMENT_MINUTES", 60), 30)
+    AUTO_COMPLETE_DAYS = _int("AUTO_COMPLETE_DAYS", 7)
+    # The platform's account that shoppers transfer to (shown on the payment page).
+    PLATFORM_BANK_NAME = os.environ.get("PLATFORM_BANK_NAME", "Bank BJB")
+    PLATFORM_BANK_ACCOUNT = os.environ.get("PLATFORM_BANK_ACCOUNT", "0012345678901")
+    PLATFORM_BANK_HOLDER = os.environ.get("PLATFORM_BANK_HOLDER", "Dinas Koperasi dan UMKM (Katalog UMKM)")
+
     PRODUCTS_PER_PAGE = 24
     PRODUCTION = False
 

@@ -5,6 +5,7 @@ import itertools
 
 from catalog.extensions import db
 from catalog.models import (
+    Address,
     Agency,
     Budget,
     Category,
@@ -130,3 +131,13 @@ def gen_officer(agency=None, duty="pejabat_pengadaan", status=MEMBERSHIP_CONFIRM
     db.session.add(OfficerMembership(user=user, agency=agency, duty=duty, status=status))
     db.session.flush()
     return user
+
+
+def gen_address(user, kota=KOTA_TANGSEL, kecamatan=KEC_PAMULANG, **kw) -> Address:
+    """A delivery address in `user`'s address book (Pamulang unless told otherwise)."""
+    address = Address(user_id=user.id, label=kw.pop("label", "Rumah"), recipient=kw.pop("recipient", user.name),
+                      phone=kw.pop("phone", "+6281234567890"), kota_code=kota, kecamatan_code=kecamatan,
+                      detail=kw.pop("detail", "Jl. Contoh No. 1, RT 01/RW 02"), **kw)
+    db.session.add(address)
+    db.session.flush()
+    return address

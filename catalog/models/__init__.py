@@ -4,6 +4,19 @@ from catalog.models.agencies import Agency, Budget, OfficerMembership
 from catalog.models.audit import AuditEvent, AuditHead
 from catalog.models.base import Base
 from catalog.models.notifications import Notification
+from catalog.models.orders import (
+    Address,
+    Cart,
+    CartItem,
+    DeliveryOption,
+    Order,
+    OrderGroup,
+    OrderItem,
+    Payment,
+    ProductReview,
+    SellerReview,
+    StripeEvent,
+)
 from catalog.models.products import (
     Category,
     InventoryLog,
@@ -20,6 +33,8 @@ from catalog.models.sellers import Seller, SellerDocument, SellerSlugRedirect, S
 from catalog.models.users import User
 
 __all__ = [
+    "Address", "Cart", "CartItem", "DeliveryOption", "Order", "OrderGroup", "OrderItem", "Payment",
+    "ProductReview", "SellerReview", "StripeEvent",
     "Agency", "AuditEvent", "AuditHead", "Base", "Budget", "Category", "OfficerMembership", "Product",
     "InventoryLog", "Notification", "OptionValue", "ProductImage", "ProductOption", "ProductVariant", "Region", "SearchDocumentRow", "Seller", "SellerDocument",
     "SellerSlugRedirect", "SellerViewWeek", "User", "product_certificate",

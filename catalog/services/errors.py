@@ -27,7 +27,7 @@ class ValidationFailed(DomainError):
 
 
 class OutOfStock(DomainError):
-    pass
+    variant_id: int | None = None  # the variant that ran out, when known
 
 
 class BudgetExceeded(DomainError):

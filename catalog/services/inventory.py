@@ -201,6 +201,13 @@ def release(lines: Iterable[tuple[ProductVariant, int]], *, actor_id: int | None
     _apply_lines(_merged(lines), sign=1, actor_id=actor_id, reason=REASON_ORDER_CANCELLED, note=note)
 
 
+def release_order(order, *, actor_id: int | None) -> None:
+    """Put back what one order reserved (cancelled, rejected or never paid). Lines whose variant
+    was deleted since have nothing to return to."""
+    release([(item.variant, item.quantity) for item in order.items if item.variant is not None],
+            actor_id=actor_id, note=order.number)
+
+
 def _merged(lines: Iterable[tuple[ProductVariant, int]]) -> list[tuple[ProductVariant, int]]:
     quantities: dict[int, int] = defaultdict(int)
     variants: dict[int, ProductVariant] = {}
@@ -229,7 +236,9 @@ def _apply_lines(lines: list[tuple[ProductVariant, int]], *, sign: int, actor_id
         )
         if result.rowcount != 1:
             if sign < 0:
-                raise OutOfStock(_l("Stok tidak mencukupi."), field="stock")
+                error = OutOfStock(_l("Stok tidak mencukupi."), field="stock")
+                error.variant_id = variant.id
+                raise error
             raise ValidationFailed(MSG_TOO_LARGE, field="stock")
         if variant.active:
             deltas[variant.product_id] += delta

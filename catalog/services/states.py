@@ -16,8 +16,30 @@ SELLER = {
     "suspended": {"verified"},
 }
 
+# Payment of one checkout (Payment.status): only a Stripe event or a confirmed transfer pays;
+# an unpaid one expires (stock returns), fails or is called off by the shopper; a paid one is refunded in part (one seller's
+# order cancelled) or in full.
+PAYMENT = {
+    "pending": {"paid", "expired", "failed", "cancelled"},
+    "paid": {"partially_refunded", "refunded"},
+    "partially_refunded": {"partially_refunded", "refunded"},
+}
+
+# Fulfilment of one seller's order (Order.status). Cancelling is possible until the parcel
+# leaves; the shopper's confirmation of receipt (or the automatic one after some days)
+# completes a shipped or delivered order, and only then does the money reach the seller.
+ORDER = {
+    "awaiting_payment": {"new", "cancelled"},
+    "new": {"accepted", "rejected", "cancelled"},
+    "accepted": {"shipped", "cancelled"},
+    "shipped": {"delivered", "completed"},
+    "delivered": {"completed"},
+}
+
 TABLES: dict[str, dict[str, set[str]]] = {
     "seller": SELLER,
+    "payment": PAYMENT,
+    "order": ORDER,
 }
 
 
