@@ -244,6 +244,11 @@ def set_options(product: Product, specs: Sequence[OptionSpec], actor_id: int | N
         raise VariantsInvalid(errors)
     specs = [OptionSpec(" ".join(s.name.split()), [" ".join(v.split()) for v in s.values]) for s in specs]
     try:
+        # Lock the product's variant rows first, in id order as reserve() does: the flushes
+        # below delete and update them in an order of their own (deleted rows first), which
+        # could hold one row while an order holds another and waits for the first.
+        db.session.execute(select(ProductVariant.id).where(ProductVariant.product_id == product.id)
+                           .order_by(ProductVariant.id).with_for_update()).all()
         before = _describe(product)
         if specs:
             _apply_options(product, specs)
