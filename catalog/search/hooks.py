@@ -5,9 +5,12 @@ suspended seller's products disappear at once.
 
 The SearchableMixin idea from Miguel Grinberg's microblog, done with session events: changed
 objects are collected at each flush (ORM changes) or marked by the services that write with
-Core UPDATEs (stock), kept in session.info, and handled after the commit. A rollback forgets them.
-After the commit the session cannot run SQL of its own, so documents are read through a
-short-lived session of their own. A failure to update the index is logged and never fails the
+Core UPDATEs (stock), kept in session.info, and handled once the committed transaction has
+ended. A rollback forgets them. The session cannot run SQL of its own then, so documents are
+read through a short-lived session of their own — after the session has given its connection
+back to the pool: read from after_commit (which fires while the connection is still held),
+threads that all committed at once each held one connection and waited for a second, and the
+pool ran dry (bench/checkout_contention.py: 180 of 200 buyers timed out). A failure to update the index is logged and never fails the
 request that saved the data: the database is the truth, and `flask search reindex` repairs.
 """
 
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 PRODUCTS = "search_products"
 SELLERS = "search_sellers"
 PAUSED = "search_paused"
+COMMITTED = "search_committed"  # ids of a committed transaction, indexed when it has ended
 # A seller's fields that appear in its products' documents: other changes (a phone number, a
 # view count) need no reindexing.
 SELLER_FIELDS = ("status", "business_name", "kota_code", "kecamatan_code", "scale", "is_koperasi")
@@ -92,6 +96,7 @@ def _after_flush(session: Session, _context) -> None:
 def _after_rollback(session: Session) -> None:
     session.info.pop(PRODUCTS, None)
     session.info.pop(SELLERS, None)
+    session.info.pop(COMMITTED, None)
 
 
 def _after_commit(session: Session) -> None:
@@ -99,8 +104,21 @@ def _after_commit(session: Session) -> None:
         return
     products = session.info.pop(PRODUCTS, set())
     sellers = session.info.pop(SELLERS, set())
-    if not products and not sellers:
+    if products or sellers:
+        done_products, done_sellers = session.info.setdefault(COMMITTED, (set(), set()))
+        done_products.update(products)
+        done_sellers.update(sellers)
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is not None:  # a savepoint or subtransaction: the outer one decides
         return
+    committed = session.info.pop(COMMITTED, None)
+    if committed:
+        _index(*committed)
+
+
+def _index(products: set[int], sellers: set[int]) -> None:
     from flask import current_app
 
     from catalog import search
@@ -127,3 +145,4 @@ def register(app: Flask) -> None:
     event.listen(db.session, "after_flush", _after_flush)
     event.listen(db.session, "after_commit", _after_commit)
     event.listen(db.session, "after_rollback", _after_rollback)
+    event.listen(db.session, "after_transaction_end", _after_transaction_end)
