@@ -69,9 +69,9 @@ def record(
     # Take the chain's head first: this serialises concurrent writers until they commit.
     # synchronize_session=False: the head row is never loaded as an object, so there is nothing to
     # sync, and the default would scan every object in the session on each event.
-    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-                       .execution_options(synchronize_session=False))
-    prev_hash = db.session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
+    prev_hash = db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+                                   .returning(AuditHead.last_hash)
+                                   .execution_options(synchronize_session=False)).scalar_one()
     event = AuditEvent(
         created_at=utcnow(),
         actor_id=actor_id,

@@ -47,29 +47,28 @@ def _stock_of(variant_id: int) -> int:
 
 
 def _move_products(deltas: dict[int, int]) -> None:
-    """Add each delta to its product's stock total, in product id order (Core UPDATEs, which
-    the search index hooks do not see: they are told here)."""
-    search_hooks.mark_products(db.session(), deltas)
+    """Add each delta to its product's stock total, in product id order.
+
+    These are Core UPDATEs, which the search index hooks do not see, so they are told here —
+    but only of products whose stock crossed zero: the index keeps "in stock", not the count,
+    and reindexing every product on every order cost a Whoosh write per checkout."""
+    crossed = []
     for product_id in sorted(deltas):
-        if deltas[product_id]:
-            db.session.execute(
-                update(Product).where(Product.id == product_id).values(stock=Product.stock + deltas[product_id])
-                .execution_options(synchronize_session=False)
-            )
-    _refresh_loaded_products(deltas)
-
-
-def _refresh_loaded_products(product_ids: Iterable[int]) -> None:
-    """Keep product objects already in the session in step with the stock just written, without
-    marking them dirty (a later flush must not write an old value over a concurrent change)."""
-    ids = [pid for pid in product_ids if (Product, (pid,), None) in db.session.identity_map]
-    if not ids:
-        return
-    rows = db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(ids))).all()
-    for product_id, stock in rows:
+        delta = deltas[product_id]
+        if not delta:
+            continue
+        after = db.session.execute(
+            update(Product).where(Product.id == product_id).values(stock=Product.stock + delta)
+            .returning(Product.stock).execution_options(synchronize_session=False)
+        ).scalar_one()
+        if (after - delta > 0) != (after > 0):
+            crossed.append(product_id)
         product = db.session.identity_map.get((Product, (product_id,), None))
         if product is not None:
-            set_committed_value(product, "stock", stock)
+            # Keep a loaded product in step without marking it dirty (a later flush must not
+            # write an old value over a concurrent change).
+            set_committed_value(product, "stock", after)
+    search_hooks.mark_products(db.session(), crossed)
 
 
 def adjust_stock(variant: ProductVariant, delta: int, *, actor_id: int | None, reason: str, note: str = "") -> int:
