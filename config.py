@@ -132,13 +132,18 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with a secret that is missing, the development default, or too short."""
+        """Refuse to start with a secret that is missing, the development default, or too short, or
+        without the platform's bank account."""
         key = os.environ.get("SECRET_KEY", "")
         if not key or key == DEV_SECRET_KEY or len(key) < 32:
             raise RuntimeError(
                 "SECRET_KEY is missing or too weak: production needs a random value of at least 32 "
                 "characters in the environment (python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        if not os.environ.get("PLATFORM_BANK_ACCOUNT"):
+            # The default is a demo number: shoppers would transfer real money to nobody's account.
+            raise RuntimeError("PLATFORM_BANK_ACCOUNT is not set: production needs the platform's real bank account "
+                               "(and PLATFORM_BANK_NAME, PLATFORM_BANK_HOLDER) for bank-transfer payments.")
 
 
 CONFIGS = {

@@ -42,7 +42,7 @@ def create_app(config_class=None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from catalog import models  # noqa: F401  (one complete metadata for Alembic)
     from catalog.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
-    from catalog.i18n import select_locale, select_timezone
+    from catalog.i18n import escape_lazy_strings, select_locale, select_timezone
 
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
                      include_object=include_object)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    escape_lazy_strings()
     cache.init_app(app)
     limiter.init_app(app)
 
@@ -108,13 +109,16 @@ def register_blueprints(app: Flask) -> None:
     from catalog.web.auth import bp as auth_bp
     from catalog.web.media import bp as media_bp
     from catalog.web.notifications import bp as notifications_bp
+    from catalog.web.orders import bp as orders_bp
     from catalog.web.public import bp as public_bp
     from catalog.web.search import bp as search_bp
     from catalog.web.seller import bp as seller_bp
+    from catalog.web.shop import bp as shop_bp
     from catalog.web.storefront import bp as storefront_bp
+    from catalog.web.webhooks import bp as webhooks_bp
 
     for blueprint in (public_bp, search_bp, auth_bp, media_bp, storefront_bp, seller_bp, admin_bp,
-                      notifications_bp):
+                      notifications_bp, shop_bp, orders_bp, webhooks_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,5 +1,5 @@
 """Command-line tools: flask seed-demo, flask create-admin, flask catalog load-categories,
-flask audit verify, flask sellers check-certificates.
+flask audit verify, flask sellers check-certificates, flask orders expire|complete.
 
 Help and output are for the operator at a terminal, in Indonesian like the site. Messages that
 come from services are lazy translations: they are rendered in the default locale (there is no
@@ -18,6 +18,7 @@ audit_cli = AppGroup("audit", help="Jejak audit (audit trail).")
 catalog_cli = AppGroup("catalog", help="Data acuan katalog (kategori).")
 sellers_cli = AppGroup("sellers", help="Penjual: pemeriksaan rutin (jalankan dari cron).")
 search_cli = AppGroup("search", help="Indeks pencarian produk (search index).")
+orders_cli = AppGroup("orders", help="Pesanan: tugas rutin (jalankan dari cron).")
 
 ADMIN_PASSWORD_MIN = 10
 
@@ -69,6 +70,42 @@ def check_certificates(day):
     click.echo(f"Pemeriksaan sertifikat per {today.isoformat()}: "
                f"{report.warned} pengingat (berakhir dalam {WARN_DAYS} hari), "
                f"{report.expired} ditandai sudah berakhir.")
+
+
+@orders_cli.command("expire")
+def orders_expire():
+    """Batalkan checkout yang belum dibayar setelah batas waktunya; stok kembali (tiap beberapa menit).
+
+    Aman dijalankan berulang kali dan bersamaan: setiap pembayaran dikunci sebelum dibatalkan."""
+    from catalog.services.payments import expire_due
+
+    count = _in_batches(expire_due)
+    click.echo(f"Pembayaran lewat batas waktu: {count} checkout dibatalkan, stoknya dikembalikan.")
+
+
+@orders_cli.command("complete")
+def orders_complete():
+    """Selesaikan pesanan terkirim yang tidak dikonfirmasi pembeli dalam AUTO_COMPLETE_DAYS hari (harian)."""
+    from catalog.services.orders import complete_due
+
+    count = _in_batches(complete_due)
+    days = current_app.config["AUTO_COMPLETE_DAYS"]
+    click.echo(f"Pesanan selesai otomatis ({days} hari setelah dikirim): {count}.")
+
+
+ORDER_BATCH = 200
+ORDER_BATCHES_MAX = 500  # 100.000 rows a run; the next run takes the rest
+
+
+def _in_batches(job) -> int:
+    """Run a cron job's batch function until a batch comes back short."""
+    total = 0
+    for _round in range(ORDER_BATCHES_MAX):
+        done = job(batch=ORDER_BATCH)
+        total += done
+        if done < ORDER_BATCH:
+            break
+    return total
 
 
 @search_cli.command("reindex")
@@ -218,5 +255,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(catalog_cli)
     app.cli.add_command(sellers_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(orders_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)

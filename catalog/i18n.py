@@ -26,3 +26,14 @@ def select_timezone() -> str:
 def inject_i18n() -> dict:
     return {"current_locale": str(get_locale()), "languages": current_app.config["LANGUAGES"],
             "request_path": request.full_path.rstrip("?")}
+
+
+def escape_lazy_strings() -> None:
+    """flask_babel's LazyString.__html__ returns the translated text as markup, unescaped, so a
+    message with user text inside (`_l("%(product)s: %(problem)s", product=title)`) rendered as
+    `{{ message }}` would put a seller's or a client's HTML into the page. Our lazy messages never
+    carry markup of their own: escape them like any other string."""
+    from flask_babel import LazyString
+    from markupsafe import escape
+
+    LazyString.__html__ = lambda self: str(escape(str(self)))

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, func, insert, select, text
 
 from catalog.demo import accounts, agencies
+from catalog.demo import orders as demo_orders
 from catalog.demo.pictures import ensure_pictures
 from catalog.demo.plan import (
     PRODUCTS_PER_SELLER,
@@ -80,6 +81,7 @@ class SeedReport:
     pictures_drawn: int
     agencies: int
     fiscal_year: int
+    orders: int = 0  # the demo seller's orders (seed_demo only)
 
 
 def database_has_users() -> bool:
@@ -108,7 +110,12 @@ def seed_demo(*, seed: int = 42, products: int = DEFAULT_PRODUCTS, sellers: int 
     create_agencies(users, admin, today, now)
     written = write_catalogue(plan, category_ids, users, admin.id, today, now, log)
     db.session.commit()
-    return _report(plan, created, written, agency_count=len(agencies.AGENCIES), fiscal_year=today.year)
+    # Orders go through the cart, checkout and fulfilment services, which commit on their own.
+    orders = demo_orders.seed_orders()
+    log(f"Pesanan demo untuk {accounts.SELLER.email}: {orders}.")
+    report = _report(plan, created, written, agency_count=len(agencies.AGENCIES), fiscal_year=today.year)
+    report.orders = orders
+    return report
 
 
 def add_products(*, seed: int = 42, products: int, sellers: int | None = None, today: date | None = None,
@@ -226,6 +233,7 @@ def write_catalogue(plan: CataloguePlan, category_ids: dict[str, int], users: di
     """Sellers, pictures, products; returns how many pictures had to be drawn."""
     sellers = write_sellers(plan.sellers, users, admin_id, today, now)
     log(f"Penjual tersimpan: {len(sellers)}.")
+    demo_orders.add_delivery_options(sellers)
     stored, drawn = ensure_pictures(list(plan.pictures.values()))
     log(f"Foto produk: {len(stored)} ({drawn} baru dibuat).")
     write_products(plan, sellers, category_ids, stored, today, now, log)

@@ -217,6 +217,9 @@ class OrderItem(Base):
     unit_price: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int] = mapped_column(Integer)
     line_total: Mapped[int] = mapped_column(BigInteger)
+    # Made-to-order products take no stock (the seller makes them within the lead time): only a
+    # line that took stock gives it back when the order is cancelled.
+    stock_reserved: Mapped[bool] = mapped_column(Boolean, default=True)
 
     order: Mapped[Order] = relationship(back_populates="items")
     product: Mapped[Optional["Product"]] = relationship()

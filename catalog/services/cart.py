@@ -17,6 +17,8 @@ from catalog.services.errors import NotFound, ValidationFailed
 from catalog.services.money import MAX_QUANTITY
 
 MAX_LINES = 100  # lines in one cart; a cart is not a warehouse
+# A seller buying its own goods would only inflate its sales figures and ratings.
+MSG_OWN_PRODUCT = _l("Ini produk toko Anda sendiri; produk ini tidak dapat Anda beli.")
 
 
 def new_token() -> str:
@@ -73,7 +75,7 @@ def _check_quantity(quantity: int, variant: ProductVariant) -> None:
     if quantity < product.min_order:
         raise ValidationFailed(_l("Pembelian minimal %(n)s %(unit)s.", n=product.min_order, unit=product.unit),
                                field="quantity")
-    if quantity > variant.stock:
+    if quantity > variant.stock and not product.made_to_order:  # made to order: no stock needed
         if variant.stock <= 0:
             raise ValidationFailed(_l("Stok habis."), field="quantity")
         raise ValidationFailed(_l("Stok tersisa %(n)s %(unit)s.", n=variant.stock, unit=product.unit), field="quantity")
@@ -82,6 +84,8 @@ def _check_quantity(quantity: int, variant: ProductVariant) -> None:
 def add_item(*, user_id: int | None, token: str | None, variant_id: int, quantity: int) -> CartItem:
     """Put `quantity` of a variant in the cart (added to what is already there). Commits."""
     variant = _sellable_variant(variant_id)
+    if user_id is not None and variant.product.seller.user_id == user_id:
+        raise ValidationFailed(MSG_OWN_PRODUCT, field="variant")
     cart = _cart_or_new(user_id, token)
     item = next((i for i in cart.items if i.variant_id == variant.id), None)
     if quantity < 1:
@@ -147,7 +151,10 @@ def merge_guest_cart(token: str | None, user_id: int) -> int:
                 break
             cart.items.append(CartItem(variant_id=item.variant_id, quantity=item.quantity, price_seen=item.price_seen))
         else:
-            have.quantity = max(min(have.quantity + item.quantity, item.variant.stock), have.quantity)
+            room = have.quantity + item.quantity
+            if not item.variant.product.made_to_order:
+                room = min(room, item.variant.stock)
+            have.quantity = max(room, have.quantity)
         moved += 1
     db.session.delete(guest)
     db.session.commit()
@@ -239,15 +246,18 @@ def load_items(cart: Cart | None) -> list[CartItem]:
     ).all())
 
 
-def _problem(item: CartItem) -> str | None:
+def _problem(item: CartItem, user_id: int | None) -> str | None:
     variant, product = item.variant, item.variant.product
     if product.status != PRODUCT_ACTIVE or product.seller.status != STATUS_VERIFIED:
         return str(_l("Produk ini sudah tidak dijual."))
+    if user_id is not None and product.seller.user_id == user_id:
+        return str(MSG_OWN_PRODUCT)  # a guest's cart merged into a seller's account
     if not variant.active:
         return str(_l("Pilihan ini sudah tidak dijual."))
-    if variant.stock <= 0:
+    counts_stock = not product.made_to_order  # made within the lead time: no stock to run out of
+    if counts_stock and variant.stock <= 0:
         return str(_l("Stok habis."))
-    if item.quantity > variant.stock:
+    if counts_stock and item.quantity > variant.stock:
         return str(_l("Stok tinggal %(n)s %(unit)s: kurangi jumlahnya.", n=variant.stock, unit=product.unit))
     if item.quantity < product.min_order:
         return str(_l("Pembelian minimal %(n)s %(unit)s.", n=product.min_order, unit=product.unit))
@@ -258,7 +268,7 @@ def review(cart: Cart | None) -> CartReview:
     """The cart as it can be ordered now, grouped by seller (sellers in the order their first
     line was added)."""
     lines = [
-        CartLine(item=item, variant=item.variant, product=item.variant.product, problem=_problem(item),
+        CartLine(item=item, variant=item.variant, product=item.variant.product, problem=_problem(item, cart.user_id),
                  price_was=item.price_seen if item.price_seen != item.variant.price else None)
         for item in load_items(cart)
     ]

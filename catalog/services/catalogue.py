@@ -19,7 +19,9 @@ from catalog.extensions import db
 from catalog.models import Category, Product, Region, Seller
 from catalog.models.products import PRODUCT_ACTIVE, ProductOption
 from catalog.models.sellers import CERTIFICATE_KINDS, STATUS_VERIFIED, SellerDocument
+from catalog.services import reviews
 from catalog.services.errors import NotFound
+from catalog.services.reviews import ShownReview
 
 # The three kota/kabupaten of Tangerang Raya, in the order the home page offers them.
 KOTA_TANGSEL = "36.74"
@@ -257,6 +259,7 @@ class ProductDetail:
     product: Product
     certificates: list[SellerDocument]
     more_from_seller: list[Product] = field(default_factory=list)
+    reviews: list[ShownReview] = field(default_factory=list)  # the latest, newest first
 
 
 def product_detail(slug: str) -> ProductDetail:
@@ -292,7 +295,9 @@ def product_detail(slug: str) -> ProductDetail:
             .limit(MORE_FROM_SELLER)
         )
     )
-    return ProductDetail(product=product, certificates=certificates, more_from_seller=more)
+    # No statement at all for the many products nobody has rated yet.
+    latest = reviews.latest_for_product(product.id) if product.rating_count else []
+    return ProductDetail(product=product, certificates=certificates, more_from_seller=more, reviews=latest)
 
 
 @dataclass

@@ -225,7 +225,7 @@ def place_order(*, user: User, cart: Cart | None, address: Address | None, chose
         items_total=q.items_total, shipping_total=q.shipping_total, total=q.total,
     )
     db.session.add(group)
-    reserved = []
+    reserved, ordered = [], []
     for index, seller_quote in enumerate(q.sellers, start=1):
         choice = seller_quote.chosen
         order = Order(
@@ -239,8 +239,11 @@ def place_order(*, user: User, cart: Cart | None, address: Address | None, chose
                 product_id=line.product.id, variant_id=line.variant.id, title=line.product.title,
                 variant_label=line.variant.label, sku=line.variant.sku, unit=line.product.unit,
                 unit_price=line.unit_price, quantity=line.item.quantity, line_total=line.line_total,
+                stock_reserved=not line.product.made_to_order,
             ))
-            reserved.append((line.variant, line.item.quantity))
+            ordered.append(line.variant)
+            if not line.product.made_to_order:
+                reserved.append((line.variant, line.item.quantity))
         db.session.add(order)
     group.payment = Payment(method=method, status=PAY_PENDING, amount=q.total, reference=group.number,
                             expires_at=now + payment_window(method))
@@ -266,7 +269,7 @@ def place_order(*, user: User, cart: Cart | None, address: Address | None, chose
     for order in group.orders:
         audit.record("order.placed", order, actor_id=user.id,
                      after={"status": order.status, "total": order.total, "seller_id": order.seller_id})
-    carts.remove_variants(cart, {v.id for v, _q in reserved})
+    carts.remove_variants(cart, {v.id for v in ordered})
     if method == PAYMENT_TRANSFER:
         notifications.notify(
             user, "order_placed", _l("Pesanan %(number)s dibuat", number=group.number),

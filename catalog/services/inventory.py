@@ -189,8 +189,8 @@ def reserve(lines: Iterable[tuple[ProductVariant, int]], *, actor_id: int | None
     One conditional UPDATE per variant (`stock = stock - :q WHERE id = :id AND stock >= :q`), in
     variant id order; then the product totals in product id order. Raises OutOfStock naming the
     first variant that has too little: the caller must roll back (earlier lines were already
-    taken inside the same transaction). Made-to-order products are reserved like any other: their
-    stock is the capacity the seller offers per period.
+    taken inside the same transaction). Made-to-order products are not reserved: they need no
+    stock (the seller makes them within the lead time), so checkout leaves them out.
     """
     _apply_lines(_merged(lines), sign=-1, actor_id=actor_id, reason=REASON_ORDER, note=note)
 
@@ -202,9 +202,9 @@ def release(lines: Iterable[tuple[ProductVariant, int]], *, actor_id: int | None
 
 def release_order(order, *, actor_id: int | None) -> None:
     """Put back what one order reserved (cancelled, rejected or never paid). Lines whose variant
-    was deleted since have nothing to return to."""
-    release([(item.variant, item.quantity) for item in order.items if item.variant is not None],
-            actor_id=actor_id, note=order.number)
+    was deleted since have nothing to return to; made-to-order lines took nothing."""
+    lines = [(item.variant, item.quantity) for item in order.items if item.variant is not None and item.stock_reserved]
+    release(lines, actor_id=actor_id, note=order.number)
 
 
 def _merged(lines: Iterable[tuple[ProductVariant, int]]) -> list[tuple[ProductVariant, int]]:

@@ -5,8 +5,8 @@ change goes through the PAYMENT table of services/states.py and is audited."""
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from catalog import storage
 from catalog.extensions import db
@@ -107,11 +107,18 @@ def is_due(payment: Payment, now: datetime | None = None) -> bool:
 
 
 def expire_if_due(payment: Payment) -> bool:
-    """Checked when an order is viewed, so a late cron job never shows a stale order. Commits
-    when it expired the payment."""
+    """Checked when an order is viewed, so a late cron job never shows a stale order. The
+    payment row is locked and read again first: the cron job (which locks it too) and a page
+    view, or two page views, never expire it twice and so never put its stock back twice.
+    Costs nothing while the payment is not due. Commits when it expired the payment."""
     if not is_due(payment):
         return False
-    expire(payment)
+    locked = db.session.scalar(select(Payment).where(Payment.id == payment.id).with_for_update()
+                               .execution_options(populate_existing=True))
+    if locked is None or not is_due(locked):
+        db.session.rollback()  # let the lock go
+        return False
+    expire(locked)
     db.session.commit()
     return True
 
@@ -191,6 +198,39 @@ def confirm_transfer(payment: Payment, user: User) -> None:
     db.session.commit()
 
 
+# --- the Dinas's queues ----------------------------------------------------------------------
+
+QUEUE_SHOWN = 100  # rows per admin list; a longer queue is worked from the top
+
+
+def pending_transfers() -> tuple[list[Payment], int]:
+    """Pending transfers, those with a proof first (newest proof first), then the newest
+    checkouts; with shopper and sellers in three more statements, whatever the number of rows."""
+    conditions = (Payment.method == PAYMENT_TRANSFER, Payment.status == PAY_PENDING)
+    total = db.session.scalar(select(func.count(Payment.id)).where(*conditions)) or 0
+    rows = db.session.scalars(
+        select(Payment).where(*conditions)
+        .order_by(Payment.proof_uploaded_at.desc().nulls_last(), Payment.created_at.desc(), Payment.id.desc())
+        .limit(QUEUE_SHOWN)
+        .options(joinedload(Payment.group).joinedload(OrderGroup.user),
+                 joinedload(Payment.group).selectinload(OrderGroup.orders).selectinload(Order.seller))
+    ).unique().all()
+    return list(rows), total
+
+
+def transfer_refunds_to_send() -> list[Order]:
+    """Orders paid by transfer and then cancelled or rejected: the money went back on paper
+    (refunded_amount) and the Dinas transfers it to the shopper. Newest first."""
+    return list(db.session.scalars(
+        select(Order)
+        .join(Payment, Payment.group_id == Order.group_id)
+        .where(Payment.method == PAYMENT_TRANSFER, Order.refunded_amount > 0)
+        .order_by(Order.closed_at.desc(), Order.id.desc())
+        .limit(QUEUE_SHOWN)
+        .options(joinedload(Order.group), joinedload(Order.user), selectinload(Order.seller))
+    ))
+
+
 # --- refunds -------------------------------------------------------------------------------------
 
 def record_refund(payment: Payment, amount: int, *, actor_id: int | None, reason: str) -> None:
@@ -221,5 +261,5 @@ def sync_refunded_total(payment: Payment, refunded_total: int, *, actor_id: int 
 
 __all__ = [
     "can_confirm_transfer", "cancel_unpaid", "confirm_transfer", "expire", "expire_due", "expire_if_due", "fail", "group_by_number",
-    "is_due", "mark_paid", "record_refund", "sync_refunded_total", "upload_proof",
+    "is_due", "mark_paid", "pending_transfers", "transfer_refunds_to_send", "record_refund", "sync_refunded_total", "upload_proof",
 ]

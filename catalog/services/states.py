@@ -36,6 +36,20 @@ ORDER = {
     "delivered": {"completed"},
 }
 
+# What the refusal message calls each state (the codes stay English in the data).
+STATE_NAMES = {
+    "pending": _l("menunggu"), "verified": _l("terverifikasi"), "rejected": _l("ditolak"),
+    "suspended": _l("dibekukan"), "paid": _l("dibayar"), "partially_refunded": _l("dikembalikan sebagian"),
+    "refunded": _l("dikembalikan"), "expired": _l("kedaluwarsa"), "failed": _l("gagal"),
+    "cancelled": _l("dibatalkan"), "awaiting_payment": _l("menunggu pembayaran"), "new": _l("baru"),
+    "accepted": _l("diproses"), "shipped": _l("dikirim"), "delivered": _l("sampai"), "completed": _l("selesai"),
+}
+
+
+def state_name(state: str) -> str:
+    return str(STATE_NAMES.get(state, state))
+
+
 TABLES: dict[str, dict[str, set[str]]] = {
     "seller": SELLER,
     "payment": PAYMENT,
@@ -65,7 +79,8 @@ def transition(
     current = getattr(obj, attr)
     if not allowed(machine, current, target):
         raise InvalidTransition(
-            _l("Status tidak dapat diubah dari %(current)s ke %(target)s.", current=current, target=target)
+            _l("Status tidak dapat diubah dari “%(current)s” menjadi “%(target)s”.", current=state_name(current),
+               target=state_name(target))
         )
     setattr(obj, attr, target)
     audit.record(

@@ -1,7 +1,7 @@
 """Read-side queries for a seller's public storefront (/toko/<slug>): the seller, their valid
 certificates and one sorted page of their visible products, in a fixed number of statements."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil
 
 from flask_babel import lazy_gettext as _l
@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from catalog.extensions import db
 from catalog.models import Product, Seller, SellerDocument
 from catalog.models.sellers import CERTIFICATE_KINDS, STATUS_VERIFIED, SellerSlugRedirect
-from catalog.services import richtext
+from catalog.services import reviews, richtext
 from catalog.services.catalogue import (
     SORT_CHEAPEST,
     SORT_DEAREST,
@@ -23,6 +23,7 @@ from catalog.services.catalogue import (
     visible_products,
 )
 from catalog.services.errors import NotFound
+from catalog.services.reviews import ShownReview
 from catalog.services.seller_stats import today_in_jakarta
 
 SORT_BEST_SELLING = "terlaris"
@@ -47,6 +48,7 @@ class StorefrontPage:
     # The first product photo (by the chosen sort) for link previews when the seller has
     # neither a logo nor a banner.
     fallback_image_key: str | None
+    reviews: list[ShownReview] = field(default_factory=list)  # the seller's latest ratings
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def storefront_page(seller: Seller, *, sort: object = None, page: object = None,
         certificates=valid_certificates(seller),
         products=products,
         fallback_image_key=cover.key if cover else None,
+        reviews=reviews.latest_for_seller(seller.id) if seller.rating_count else [],
     )
 
 

@@ -223,6 +223,7 @@ def upgrade():
     sa.Column('unit_price', sa.BigInteger(), nullable=False),
     sa.Column('quantity', sa.Integer(), nullable=False),
     sa.Column('line_total', sa.BigInteger(), nullable=False),
+    sa.Column('stock_reserved', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['seller_order.id'], name=op.f('fk_order_item_order_id_seller_order'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['product_id'], ['product.id'], name=op.f('fk_order_item_product_id_product'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['variant_id'], ['product_variant.id'], name=op.f('fk_order_item_variant_id_product_variant'), ondelete='SET NULL'),

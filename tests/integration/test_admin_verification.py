@@ -526,9 +526,18 @@ def test_seller_sees_my_shop_link(app, client):
     assert "Toko Saya" in html and "Konsol Dinas" not in html
 
 
-@pytest.mark.parametrize("role", ["shopper", "officer"])
-def test_shoppers_and_officers_get_the_bell_but_no_role_area(app, client, role):
-    user = gen_officer() if role == "officer" else gen_user(role=role)
+def test_shoppers_get_my_orders_as_their_area(app, client):
+    user = gen_user(role="shopper")
+    db.session.commit()
+    log_in(client, user)
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/notifikasi"' in html
+    assert re.search(r'<a class="nav-link nav-role" href="/pesanan/?"', html)
+    assert "Pesanan Saya" in html and 'class="tab-bar tab-bar-5"' in html
+
+
+def test_officers_get_the_bell_but_no_role_area(app, client):
+    user = gen_officer()
     db.session.commit()
     log_in(client, user)
     html = client.get("/").get_data(as_text=True)

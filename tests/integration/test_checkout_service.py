@@ -350,3 +350,29 @@ def test_fifty_parallel_buyers_for_the_last_ten_units(app):
     assert db.session.get(Product, product.id).stock == 0
     assert db.session.scalar(select(func.count(Order.id))) == 10
     assert verify_chain().ok
+
+
+def test_a_seller_cannot_buy_its_own_products(shop):
+    seller = shop["pamulang"]
+    with pytest.raises(ValidationFailed, match="toko Anda sendiri"):
+        carts.add_item(user_id=seller.user_id, token=None, variant_id=shop["keripik"].variants[0].id, quantity=1)
+    # Put in a cart as a guest and merged at login: the cart says so and checkout refuses it.
+    carts.add_item(user_id=None, token="guest", variant_id=shop["keripik"].variants[0].id, quantity=1)
+    carts.merge_guest_cart("guest", seller.user_id)
+    review = carts.review(carts.cart_for(user_id=seller.user_id))
+    assert [line.problem for line in review.lines] == ["Ini produk toko Anda sendiri; produk ini tidak dapat Anda beli."]
+    assert not review.can_checkout
+
+
+def test_made_to_order_products_need_no_stock_and_take_none(shop):
+    """A tumpeng made to order has no stock: it can be ordered all the same, checkout leaves the
+    stock alone, and cancelling gives nothing back."""
+    tumpeng = gen_product(seller=shop["pamulang"], title="Nasi Tumpeng", price=350_000, stock=0,
+                          made_to_order=True, lead_time_days=2)
+    db.session.commit()
+    carts.add_item(user_id=shop["shopper"].id, token=None, variant_id=tumpeng.variants[0].id, quantity=3)
+    group = place(shop)
+    assert [(i.title, i.stock_reserved) for i in group.orders[0].items] == [("Keripik Singkong Pedas", True), ("Nasi Tumpeng", False)]
+    assert stock_of(tumpeng) == 0
+    orders.cancel_by_shopper(group.orders[0], shop["shopper"])
+    assert stock_of(tumpeng) == 0 and stock_of(shop["keripik"]) == 10

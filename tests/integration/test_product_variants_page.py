@@ -232,7 +232,7 @@ def test_product_without_options_shows_no_picker_and_ignores_varian(client):
         html = page(client, url)
         text = text_of(html)
         assert "variant-picker" not in html
-        assert 'name="varian"' not in html and 'name="variant_id"' not in html
+        assert 'name="varian"' not in html and 'data-variant-id' not in html
         assert MSG_NOT_AVAILABLE not in text
         assert top_price(html) == "Rp 15.000 / pcs"
         assert "Stok 12" in text

@@ -22,7 +22,10 @@ from catalog.models import (
     AuditEvent,
     Budget,
     Category,
+    DeliveryOption,
+    Notification,
     OfficerMembership,
+    Order,
     Product,
     ProductImage,
     ProductOption,
@@ -35,7 +38,7 @@ from catalog.models import (
 )
 from catalog.models.products import UNITS
 from catalog.models.regions import LEVEL_KECAMATAN
-from catalog.services import variants
+from catalog.services import sales, variants
 from catalog.services.categories import default_tree
 from catalog.services.images import rendition_key
 from tests.factories import gen_user
@@ -451,3 +454,39 @@ def test_officer_memberships_are_confirmed_by_the_admin(runner):
     assert len(memberships) == 3
     assert all(m.confirmed_by_id == admin_id and m.confirmed_at for m in memberships)
     assert all(re.fullmatch(r"\d{18}", m.employee_number) for m in memberships)
+
+
+# --- delivery options and the demo seller's orders -----------------------------------------------
+
+def test_every_seller_offers_pickup_own_delivery_and_a_courier_to_each_kota(runner):
+    seed(runner, *SMALL)
+    options = db.session.scalars(select(DeliveryOption).order_by(DeliveryOption.id)).all()
+    sellers = db.session.scalars(select(Seller)).all()
+    for seller in sellers:
+        mine = [o for o in options if o.seller_id == seller.id]
+        assert sorted(o.kind for o in mine) == ["courier", "courier", "courier", "own", "pickup"], seller.slug
+        couriers = {o.kota_code: o.fee for o in mine if o.kind == "courier" and o.name == "JNE Reguler"}
+        assert set(couriers) == {"36.74", "36.71", "36.03"}
+        assert couriers[seller.kota_code] == min(couriers.values())  # the seller's own kota is cheapest
+        assert all(o.active for o in mine)
+
+
+def test_the_demo_seller_has_orders_in_every_state_made_through_the_services(runner, app):
+    seed(runner, *SMALL)
+    seller = db.session.scalar(select(User).where(User.email == accounts.SELLER.email)).seller
+    shopper = db.session.scalar(select(User).where(User.email == accounts.SHOPPER.email))
+    orders = db.session.scalars(select(Order).where(Order.seller_id == seller.id)).all()
+    assert {o.status for o in orders} == {"awaiting_payment", "new", "accepted", "shipped", "delivered", "completed",
+                                          "rejected", "cancelled"}
+    assert all(o.user_id == shopper.id and o.items for o in orders)
+    assert any(len(o.group.orders) == 2 for o in orders)  # one checkout shared with another seller
+    assert all(o.tracking_number for o in orders if o.status in ("shipped", "delivered", "completed")
+               and o.delivery_kind == "courier")
+    # Every move was audited, and the seller was told about its new orders in the site only.
+    assert count(AuditEvent, AuditEvent.action == "order.completed") == sum(o.status == "completed" for o in orders)
+    assert count(Notification, Notification.user_id == seller.user_id, Notification.kind == "order_new") >= 2
+    assert not [m for m in app.extensions.get("mail_outbox", []) if "Pesanan" in m["subject"]]
+    # Spread over the weeks, so the dashboard's chart has something to show.
+    board = sales.sales_board(seller)
+    assert sum(1 for w in board.weeks if w.orders) >= 8
+    assert board.new_orders == 2 and board.top

@@ -35,6 +35,7 @@ def production_config(tmp_path):
 @pytest.fixture
 def production_app(production_config, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
+    monkeypatch.setenv("PLATFORM_BANK_ACCOUNT", "1234567890")
     app = create_app(production_config)
     yield app
     with app.app_context():
@@ -52,6 +53,13 @@ def test_production_refuses_to_start_without_a_strong_secret_key(secret, product
     else:
         monkeypatch.setenv("SECRET_KEY", secret)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(production_config)
+
+
+def test_production_refuses_to_start_without_the_platforms_bank_account(production_config, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
+    monkeypatch.delenv("PLATFORM_BANK_ACCOUNT", raising=False)
+    with pytest.raises(RuntimeError, match="PLATFORM_BANK_ACCOUNT"):
         create_app(production_config)
 
 
@@ -110,7 +118,7 @@ def _start_from_environment(tmp_path, **env):
 
 
 def test_production_server_uses_the_secret_key_and_database_from_the_environment(tmp_path):
-    result = _start_from_environment(tmp_path, SECRET_KEY=STRONG_KEY)
+    result = _start_from_environment(tmp_path, SECRET_KEY=STRONG_KEY, PLATFORM_BANK_ACCOUNT="1234567890")
     assert result.returncode == 0, result.stderr
     started = json.loads(result.stdout.strip().splitlines()[-1])
     assert started == {"secret": STRONG_KEY, "db": f"sqlite:///{tmp_path / 'prod.db'}", "production": True}

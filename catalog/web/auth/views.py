@@ -15,6 +15,7 @@ from flask_login import current_user, login_user, logout_user
 from catalog.authz import anonymous_only, is_safe_next, login_required, next_url, public
 from catalog.extensions import csrf, limiter
 from catalog.services import accounts, mail
+from catalog.services import cart as carts
 from catalog.services.errors import DomainError, ValidationFailed
 from catalog.web.auth import bp
 from catalog.web.auth.forms import (
@@ -86,6 +87,11 @@ def login():
             session.permanent = True  # the session outlives the browser window (31 days)
             login_user(user, remember=bool(form.remember.data))
             flash(_("Selamat datang, %(name)s!", name=user.name), "success")
+            # Session key "cart_token" (set by web/shop/cart.py for a guest's cart): what the
+            # visitor put in the cart before logging in moves into the account's cart.
+            if carts.merge_guest_cart(session.pop("cart_token", None), user.id):
+                flash(_("Barang yang Anda masukkan ke keranjang sebelum masuk sudah digabung ke keranjang akun ini."),
+                      "info")
             return redirect(next_url())
     return render_template("auth/login.html", form=form)
 
@@ -111,6 +117,7 @@ def register():
             form.add_domain_error(error)
         else:
             login_user(user)
+            carts.merge_guest_cart(session.pop("cart_token", None), user.id)  # what the guest picked stays
             flash(_("Akun Anda berhasil dibuat. Selamat datang di Katalog UMKM!"), "success")
             return redirect(next_url())
     return render_template("auth/register.html", form=form)
