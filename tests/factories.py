@@ -141,3 +141,28 @@ def gen_address(user, kota=KOTA_TANGSEL, kecamatan=KEC_PAMULANG, **kw) -> Addres
     db.session.add(address)
     db.session.flush()
     return address
+
+
+def gen_agency_team(agency=None, **agency_kw) -> tuple[Agency, User, User, User]:
+    """An agency with a confirmed Pejabat Pengadaan, PPK and Bendahara: (agency, pp, ppk, bendahara)."""
+    agency = agency or gen_agency(**agency_kw)
+    return (agency, gen_officer(agency, duty="pejabat_pengadaan", name="Pejabat Pengadaan"),
+            gen_officer(agency, duty="ppk", name="PPK Instansi"), gen_officer(agency, duty="bendahara", name="Bendahara"))
+
+
+def gen_ordered_request(pp, ppk, items, *, direct=None, title="Pengadaan contoh"):
+    """A purchase request made through the services from `items` [(product, quantity)]: ordered
+    directly by the PP (up to Rp200 juta) or submitted to and approved by the PPK. Commits."""
+    from catalog.services.procurement import cart, requests
+
+    for product, quantity in items:
+        cart.add(pp, product.variants[0].id, quantity)
+    pr = requests.create_from_cart(pp, title=title, rup_code=None, needed_by=None,
+                                   delivery_address="Jl. Maruga No. 1, Serua, Ciputat",
+                                   delivery_kecamatan_code=None, notes="", ppk_id=ppk.id)
+    if direct is None:
+        direct = pr.total <= 200_000_000
+    requests.submit(pr, pp, direct=direct)
+    if not direct:
+        requests.approve(pr, ppk)
+    return pr

@@ -17,6 +17,27 @@ from catalog.models.orders import (
     SellerReview,
     StripeEvent,
 )
+from catalog.models.procurement import (
+    CounterOffer,
+    DocumentCounter,
+    GovDelivery,
+    GovDeliveryLine,
+    Invoice,
+    PaymentRecord,
+    ProcurementCart,
+    ProcurementCartItem,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseRequest,
+    PurchaseRequestLine,
+    Quotation,
+    QuotationLine,
+    Receipt,
+    ReceiptLine,
+    Rfq,
+    RfqLine,
+    SellerRating,
+)
 from catalog.models.products import (
     Category,
     InventoryLog,
@@ -35,6 +56,10 @@ from catalog.models.users import User
 __all__ = [
     "Address", "Cart", "CartItem", "DeliveryOption", "Order", "OrderGroup", "OrderItem", "Payment",
     "ProductReview", "SellerReview", "StripeEvent",
+    "CounterOffer", "DocumentCounter", "GovDelivery", "GovDeliveryLine", "Invoice", "PaymentRecord",
+    "ProcurementCart", "ProcurementCartItem", "PurchaseOrder", "PurchaseOrderLine", "PurchaseRequest",
+    "PurchaseRequestLine", "Quotation", "QuotationLine", "Receipt", "ReceiptLine", "Rfq", "RfqLine",
+    "SellerRating",
     "Agency", "AuditEvent", "AuditHead", "Base", "Budget", "Category", "OfficerMembership", "Product",
     "InventoryLog", "Notification", "OptionValue", "ProductImage", "ProductOption", "ProductVariant", "Region", "SearchDocumentRow", "Seller", "SellerDocument",
     "SellerSlugRedirect", "SellerViewWeek", "User", "product_certificate",

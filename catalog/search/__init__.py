@@ -107,6 +107,9 @@ class Backend(Protocol):
 
     def document_count(self) -> int: ...
 
+    def tidy(self) -> None:
+        """Reclaim what a rebuild left behind; called once no transaction of ours is open."""
+
 
 def _create(app: Flask) -> Backend:
     name = app.config.get("SEARCH_BACKEND", "whoosh")
@@ -154,6 +157,12 @@ def reindex_products(product_ids: Iterable[int]) -> None:
 
 def rebuild(progress: Callable[[int], None] | None = None) -> int:
     """Rebuild the whole index from the database; returns the number of documents."""
+    from catalog.extensions import db
     from catalog.search.documents import all_documents, count_visible
 
-    return backend().rebuild(all_documents(), count_visible(), progress)
+    count = backend().rebuild(all_documents(), count_visible(), progress)
+    # End the read transaction all_documents() ran in before tidying: while it stays open it
+    # holds PostgreSQL's horizon back and a VACUUM can remove none of the replaced rows.
+    db.session.commit()
+    backend().tidy()
+    return count

@@ -464,17 +464,20 @@ class PostgresBackend:
                     f"SELECT {', '.join(COLUMNS)} FROM search_document_new n "
                     "WHERE EXISTS (SELECT 1 FROM product p WHERE p.id = n.product_id) "
                     "ORDER BY mod(n.product_id::bigint * 2654435761, 4294967296), n.product_id")
-        # Fresh statistics: the planner's choices and the common words typos are corrected
-        # against. The old rows are left to autovacuum (all of them are dead, so it comes within
-        # a minute): a VACUUM here removed nothing, because the caller's session, idle in its
-        # transaction after reading the products, still holds back the horizon.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("ANALYZE search_document")
         return count
 
     def document_count(self) -> int:
         with db.engine.connect() as conn:
             return conn.execute(text("SELECT count(*) FROM search_document")).scalar_one()
+
+    def tidy(self) -> None:
+        """VACUUM (ANALYZE) after a rebuild: every old row is dead, and until autovacuum comes
+        (measured: not within the hour on 1,000,000 rows) scans read twice the pages. ANALYZE
+        gives the planner and the common-word list (typo correction) fresh statistics.
+        VACUUM cannot run inside a transaction, hence the autocommit connection."""
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE) search_document")
+        self._common = None
 
     # --- searching ----------------------------------------------------------------------------
 

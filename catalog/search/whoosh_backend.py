@@ -328,6 +328,9 @@ class WhooshBackend:
         self.reset()
         return count
 
+    def tidy(self) -> None:
+        """Nothing to reclaim: rebuild() already swapped the old index directory away."""
+
     def document_count(self) -> int:
         view = self._acquire()
         try:

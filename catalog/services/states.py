@@ -36,6 +36,41 @@ ORDER = {
     "delivered": {"completed"},
 }
 
+# A government purchase request (PurchaseRequest.status). A catalogue request is submitted to
+# the PPK, or approved at once by the Pejabat Pengadaan up to Rp200 juta; an RFQ request quotes
+# (and negotiates while a counter-offer waits) until the award, then goes the same way. From
+# "ordered" on it follows its Surat Pesanan: it moves when every live one has moved (procurement
+# services advance it). Nothing is paid before the BAST (UU 1/2004 Pasal 21): "paid" is reachable
+# only from "invoiced", which is reachable only from "received".
+PURCHASE_REQUEST = {
+    "draft": {"submitted", "approved", "quoting", "cancelled"},
+    "quoting": {"negotiating", "submitted", "approved", "cancelled", "expired"},
+    "negotiating": {"quoting", "submitted", "approved", "cancelled", "expired"},
+    "submitted": {"approved", "rejected", "cancelled"},
+    "approved": {"ordered"},
+    "ordered": {"shipped", "received", "cancelled"},
+    "shipped": {"received"},
+    "received": {"invoiced"},
+    "invoiced": {"paid"},
+    "paid": {"closed"},
+}
+
+# A request for quotation (Rfq.status): awarded by the officer, or expired 3 working days after
+# its deadline without an award.
+RFQ = {
+    "open": {"awarded", "cancelled", "expired"},
+}
+
+# A Surat Pesanan (PurchaseOrder.status): the seller accepts or declines; deliveries ship it;
+# the PPK's BAST for every unit receives it; the seller's invoice, then the Bendahara's payment.
+PURCHASE_ORDER = {
+    "issued": {"accepted", "declined", "cancelled"},
+    "accepted": {"shipped", "received", "cancelled"},
+    "shipped": {"received"},
+    "received": {"invoiced"},
+    "invoiced": {"paid"},
+}
+
 # What the refusal message calls each state (the codes stay English in the data).
 STATE_NAMES = {
     "pending": _l("menunggu"), "verified": _l("terverifikasi"), "rejected": _l("ditolak"),
@@ -43,6 +78,11 @@ STATE_NAMES = {
     "refunded": _l("dikembalikan"), "expired": _l("kedaluwarsa"), "failed": _l("gagal"),
     "cancelled": _l("dibatalkan"), "awaiting_payment": _l("menunggu pembayaran"), "new": _l("baru"),
     "accepted": _l("diproses"), "shipped": _l("dikirim"), "delivered": _l("sampai"), "completed": _l("selesai"),
+    "draft": _l("draf"), "submitted": _l("menunggu persetujuan PPK"), "quoting": _l("permintaan penawaran"),
+    "negotiating": _l("negosiasi"), "approved": _l("disetujui"), "ordered": _l("Surat Pesanan terbit"),
+    "received": _l("diterima (BAST)"), "invoiced": _l("ditagih"), "closed": _l("selesai"),
+    "open": _l("terbuka"), "awarded": _l("sudah dipilih pemenang"), "issued": _l("menunggu jawaban penjual"),
+    "declined": _l("ditolak penjual"),
 }
 
 
@@ -54,6 +94,9 @@ TABLES: dict[str, dict[str, set[str]]] = {
     "seller": SELLER,
     "payment": PAYMENT,
     "order": ORDER,
+    "purchase_request": PURCHASE_REQUEST,
+    "rfq": RFQ,
+    "purchase_order": PURCHASE_ORDER,
 }
 
 
