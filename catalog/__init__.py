@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from catalog.web.media import bp as media_bp
     from catalog.web.notifications import bp as notifications_bp
     from catalog.web.orders import bp as orders_bp
+    from catalog.web.procurement import bp as procurement_bp
     from catalog.web.public import bp as public_bp
     from catalog.web.search import bp as search_bp
     from catalog.web.seller import bp as seller_bp
@@ -118,13 +119,14 @@ def register_blueprints(app: Flask) -> None:
     from catalog.web.webhooks import bp as webhooks_bp
 
     for blueprint in (public_bp, search_bp, auth_bp, media_bp, storefront_bp, seller_bp, admin_bp,
-                      notifications_bp, shop_bp, orders_bp, webhooks_bp):
+                      notifications_bp, shop_bp, orders_bp, webhooks_bp, procurement_bp):
         app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
     from flask import render_template
     from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _l
 
     messages = {
         400: (_("Permintaan tidak valid"), _("Permintaan Anda tidak dapat diproses. Periksa kembali isian Anda.")),
@@ -142,10 +144,18 @@ def register_errorhandlers(app: Flask) -> None:
         body = render_template("errors/error.html", code=code, title=_(title), text=detail or _(text))
         return body, code, headers or {}
 
+    # Why an officer was refused (authz.agency_officer_required passes the key as description).
+    officer_refusals = {
+        "membership": _l("Akun pejabat Anda menunggu konfirmasi Dinas. Sementara itu Anda dapat melihat katalog, "
+                         "tetapi belum dapat membeli atas nama instansi."),
+        "duty": _l("Halaman ini untuk tugas lain di instansi Anda (Pejabat Pengadaan, PPK atau Bendahara)."),
+    }
+
     def http_error(e):
         # Keep the exception's headers (Allow on 405, Retry-After on 429).
         headers = {k: v for k, v in e.get_headers() if k.lower() != "content-type"}
-        return render_error(e.code, headers=headers)
+        detail = officer_refusals.get(e.description) if e.code == 403 else None
+        return render_error(e.code, str(detail) if detail else None, headers=headers)
 
     for code in messages:
         if code != 500:

@@ -85,6 +85,38 @@ officer_required = roles_required(ROLE_OFFICER)
 admin_required = roles_required(ROLE_ADMIN)
 
 
+def current_membership():
+    """The logged-in officer's confirmed agency membership, or None."""
+    if not current_user.is_authenticated or not current_user.has_role(ROLE_OFFICER):
+        return None
+    member = current_user.membership
+    return member if member is not None and member.is_confirmed else None
+
+
+def agency_officer_required(*duties: str) -> Callable:
+    """A logged-in officer whose place in an agency the Dinas has confirmed, and when `duties`
+    are named, with one of them. An officer still waiting may browse the catalogue but gets 403
+    here (the page says why); other roles 403; anonymous users the log-in page."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _to_login()
+            if not current_user.has_role(ROLE_OFFICER):
+                abort(403)
+            member = current_membership()
+            if member is None:
+                abort(403, description="membership")
+            if duties and member.duty not in duties:
+                abort(403, description="duty")
+            return view(*args, **kwargs)
+
+        return _mark(wrapper, "officer:" + (",".join(duties) or "any"))
+
+    return decorator
+
+
 def is_safe_next(target: str | None) -> bool:
     """Only same-site paths are allowed as ?next= targets (no //evil.com, no schemes)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

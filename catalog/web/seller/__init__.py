@@ -6,4 +6,14 @@ from flask import Blueprint
 
 bp = Blueprint("seller", __name__, url_prefix="/penjual")
 
-from catalog.web.seller import dashboard, delivery, imports, listings, onboarding, orders, variants  # noqa: E402,F401
+from catalog.web.seller import (  # noqa: E402,F401
+    dashboard,
+    delivery,
+    gov_orders,
+    imports,
+    listings,
+    onboarding,
+    orders,
+    rfq,
+    variants,
+)

@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from catalog.web.procurement import bp  # noqa: F401

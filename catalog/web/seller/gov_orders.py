@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from catalog.web.seller import bp  # noqa: F401
