@@ -22,7 +22,11 @@ SORT_CHEAPEST = "termurah"
 SORT_DEAREST = "termahal"
 SORT_NEWEST = "terbaru"
 SORT_RATING = "rating"
-SORTS = (SORT_RELEVANCE, SORT_CHEAPEST, SORT_DEAREST, SORT_NEWEST, SORT_RATING)
+# "Dekat kantor saya" for officers: the products of sellers in the office's kecamatan first,
+# then of its kota, then the rest, each by relevance. The region table has no coordinates, and
+# for delivery within Tangerang Raya the kecamatan is the distance people reason in.
+SORT_NEAR = "terdekat"
+SORTS = (SORT_RELEVANCE, SORT_CHEAPEST, SORT_DEAREST, SORT_NEWEST, SORT_RATING, SORT_NEAR)
 
 UMKK = "umkk"  # the one switch officers use: mikro, kecil or koperasi (Inpres 2/2022)
 SCALE_KOPERASI = "koperasi"
@@ -60,6 +64,9 @@ class SearchRequest:
     sort: str = SORT_RELEVANCE
     page: int = 1
     per_page: int = 20
+    # Where "terdekat" measures from (an agency's office); without it that sort is relevance.
+    near_kota: str | None = None
+    near_kecamatan: str | None = None
 
 
 @dataclass

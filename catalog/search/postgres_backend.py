@@ -66,6 +66,7 @@ from catalog.search import (
     SCALE_KOPERASI,
     SORT_CHEAPEST,
     SORT_DEAREST,
+    SORT_NEAR,
     SORT_NEWEST,
     SORT_RATING,
     SORT_RELEVANCE,
@@ -224,6 +225,9 @@ class _Sql:
         if r.kota:
             self.params["kota"] = r.kota
             self.filters[FACET_KOTA] = "kota_code = :kota"
+        if r.sort == SORT_NEAR and r.near_kota:
+            self.params["near_kota"] = r.near_kota
+            self.params["near_kec"] = r.near_kecamatan or ""
         if r.scales or r.umkk:
             parts = []
             scales = sorted(s for s in r.scales if s in SCALES)
@@ -352,18 +356,29 @@ def _facets(rows, factor: float) -> tuple[dict[str, dict], dict[str, int]]:
 BOUNDS = {SORT_CHEAPEST: ("price", "ASC"), SORT_DEAREST: ("price", "DESC"), SORT_NEWEST: ("created", "DESC")}
 
 
-def _effective_sort(sort: str, has_text: bool) -> str:
+def _effective_sort(request: SearchRequest, has_text: bool) -> str:
     """The order a page is in: without text (or with an unknown sort) relevance means newest
-    first and anything unknown means relevance, as in the Whoosh backend."""
+    first and anything unknown means relevance, as in the Whoosh backend; "terdekat" needs an
+    office to measure from."""
+    sort = request.sort
     if sort in (SORT_CHEAPEST, SORT_DEAREST, SORT_RATING, SORT_NEWEST):
+        return sort
+    if sort == SORT_NEAR and request.near_kota:
         return sort
     return SORT_RELEVANCE if has_text else SORT_NEWEST
 
 
 def _sampled_order(sort: str) -> bool:
-    """Orders that must read every matching row (relevance scores; rating has no index): on a
-    huge match set they rank a window of it."""
-    return sort in (SORT_RELEVANCE, SORT_RATING)
+    """Orders that must read every matching row (relevance scores; rating and nearness have no
+    index): on a huge match set they rank a window of it."""
+    return sort in (SORT_RELEVANCE, SORT_RATING, SORT_NEAR)
+
+
+def _score(sort: str, query: "_Query | None") -> str:
+    """The score column: ranked text for relevance, and for nearness within a region."""
+    if sort == SORT_RELEVANCE or (sort == SORT_NEAR and query is not None):
+        return SCORE
+    return "0"
 
 
 def _match(query: _Query | None) -> str:
@@ -377,7 +392,8 @@ def _params(sql: _Sql, query: _Query | None) -> dict:
 def _order(sort: str) -> str:
     """ORDER BY for an effective sort (see _effective_sort)."""
     key = {SORT_CHEAPEST: "price ASC,", SORT_DEAREST: "price DESC,", SORT_RATING: "rating DESC,",
-           SORT_RELEVANCE: "score DESC,"}.get(sort, "")
+           SORT_RELEVANCE: "score DESC,",
+           SORT_NEAR: "(kecamatan_code = :near_kec) DESC, (kota_code = :near_kota) DESC, score DESC,"}.get(sort, "")
     return f"in_stock DESC, {key} created DESC, product_id DESC"
 
 
@@ -511,7 +527,7 @@ class PostgresBackend:
         page = max(request.page, 1)
         suggestion = None
         query = _tsquery(terms) if terms else None
-        sort = _effective_sort(request.sort, bool(terms))
+        sort = _effective_sort(request, bool(terms))
         rows = self._one_pass(conn, sql, query, sort, page, per_page)
         single = {key: n for facet, key, n, _s in rows if not facet}
         if query is not None and single["n_rows"] < FEW_RESULTS:
@@ -562,7 +578,7 @@ class PostgresBackend:
 
     def _one_pass(self, conn: Connection, sql: _Sql, query: _Query | None, sort: str, page: int,
                   per_page: int) -> list:
-        statement = _one_pass_sql(sql, _match(query), SCORE if sort == SORT_RELEVANCE else "0", _order(sort),
+        statement = _one_pass_sql(sql, _match(query), _score(sort, query), _order(sort),
                                   BOUNDS.get(sort))
         params = {**_params(sql, query), "cap": COUNT_CAP + 1, "limit": per_page, "offset": (page - 1) * per_page}
         self._plan(conn, text_index=query is not None)
@@ -590,7 +606,7 @@ class PostgresBackend:
             window = max(RANK_CAP, offset + limit)
             statement = (
                 f"SELECT product_id, score FROM (SELECT product_id, in_stock, price, rating, created, "  # noqa: S608
-                f"{SCORE if sort == SORT_RELEVANCE else '0'} AS score FROM search_document WHERE {where} "
+                f"{_score(sort, query)} AS score FROM search_document WHERE {where} "
                 f"LIMIT {window}) AS found ORDER BY {_order(sort)} LIMIT :limit OFFSET :offset")
             self._plan(conn, text_index=query is not None)
             rows = conn.execute(text(statement), {**params, "limit": limit, "offset": offset}).all()

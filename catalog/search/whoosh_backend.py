@@ -48,6 +48,7 @@ from catalog.search import (
     SCALE_KOPERASI,
     SORT_CHEAPEST,
     SORT_DEAREST,
+    SORT_NEAR,
     SORT_NEWEST,
     SORT_RATING,
     TKDN_THRESHOLD,
@@ -502,7 +503,7 @@ class WhooshBackend:
         per_page = request.per_page
         last_page = max((total + per_page - 1) // per_page, 1)
         page = min(max(request.page, 1), last_page)
-        hits = self._page(view, scores, allowed, request.sort, (page - 1) * per_page, per_page) if total else []
+        hits = self._page(view, scores, allowed, request, (page - 1) * per_page, per_page) if total else []
         return SearchResult(hits=hits, total=total, page=page, per_page=per_page, facets=facets, terms=terms,
                             suggestion=suggestion, only_stop_words=parsed.only_stop_words)
 
@@ -547,14 +548,22 @@ class WhooshBackend:
         }
         return facets
 
-    def _page(self, view: _View, scores, allowed: np.ndarray, sort: str, start: int, count: int) -> list[SearchHit]:
+    def _page(self, view: _View, scores, allowed: np.ndarray, request: SearchRequest, start: int,
+              count: int) -> list[SearchHit]:
         """One page of hits: in-stock products first, then by the chosen order (relevance,
-        price, rating or newest), newest breaking ties so pages never overlap."""
+        price, rating, newest or nearest), newest breaking ties so pages never overlap."""
         a = view.arrays
+        sort = request.sort
         docs = np.flatnonzero(allowed)
         stock = -a["stock"][docs]
         created = -a["created"][docs]
-        if sort == SORT_CHEAPEST:
+        if sort == SORT_NEAR and request.near_kota:
+            # 0 in the office's kecamatan, 1 elsewhere in its kota, 2 beyond.
+            distance = np.where(a["kec"][docs] == region_number(request.near_kecamatan or ""), 0,
+                                np.where(a["kota"][docs] == region_number(request.near_kota), 1, 2))
+            relevance = -scores[docs] if scores is not None else np.zeros(len(docs))
+            keys = (created, relevance, distance, stock)
+        elif sort == SORT_CHEAPEST:
             keys = (created, a["price"][docs], stock)
         elif sort == SORT_DEAREST:
             keys = (created, -a["price"][docs], stock)

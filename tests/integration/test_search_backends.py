@@ -479,6 +479,21 @@ def test_suggestions_correct_the_spelling_and_offer_phrases_and_sellers(leaf):
     assert search.suggest("").phrases == []
 
 
+@pytest.mark.parametrize("text", ["kopi", ""])
+def test_nearest_puts_the_office_kecamatan_then_its_kota_first(shelf, text):
+    """An officer in Serpong: the Serpong seller, then the rest of Tangerang Selatan, then the
+    other kota; in-stock before out-of-stock as in every order."""
+    found = titles(result_for(text=text, sort="terdekat", near_kota=KOTA_TANGSEL, near_kecamatan=KEC_SERPONG))
+    assert found[0] == "Kopi Arabika Sangrai"
+    assert set(found[1:4]) == {"Kopi Bubuk Robusta", "Kopi Tubruk Hitam", "Kopi Luwak Liar"}
+    assert set(found[4:6]) == {"Kemeja Batik Motif Kopi", "Kopi Jahe Instan"}
+    assert found[6] == "Kopi Susu Gula Aren"  # out of stock, though in Pamulang
+
+
+def test_nearest_without_an_office_is_the_relevance_order(shelf):
+    assert titles(result_for(sort="terdekat")) == titles(result_for(sort="relevan"))
+
+
 # --- rebuilding -----------------------------------------------------------------------------------
 
 

@@ -21,7 +21,10 @@ from tests.factories import (
     KEC_PAMULANG,
     KOTA_TANGERANG,
     KOTA_TANGSEL,
+    PASSWORD,
+    gen_agency,
     gen_category,
+    gen_officer,
     gen_product,
     gen_seller,
 )
@@ -249,6 +252,21 @@ def test_sort_select_orders_results_and_keeps_filters(client, shop):
     assert '<input type="hidden" name="skala" value="mikro">' in form
     assert '<input type="hidden" name="skala" value="kecil">' in form
     assert 'name="hal"' not in form
+
+
+def test_an_officer_can_sort_by_nearness_to_the_office_and_a_shopper_cannot(client, auth, shop):
+    agency = gen_agency(kota=KOTA_TANGERANG, kecamatan_code=KEC_TANGERANG)
+    officer = gen_officer(agency)
+    db.session.commit()
+    html = page(client, "/cari?q=keripik&urut=terdekat")
+    assert "Terdekat dari kantor saya" not in html  # a shopper has no office
+    assert titles(html)[0] == "Keripik Singkong Pedas"  # relevance, then newest
+
+    auth.login(officer.email, PASSWORD)
+    html = page(client, "/cari?q=keripik&urut=terdekat")
+    assert '<option value="terdekat" selected>Terdekat dari kantor saya</option>' in html
+    # The office is in Kecamatan Tangerang: its seller first, the sold-out one last as always.
+    assert titles(html) == ["Keripik Pisang Cokelat", "Keripik Singkong Pedas", "Keripik Tempe Original"]
 
 
 def test_pagination_links_keep_every_filter(make_app):

@@ -39,6 +39,7 @@ SORT_LABELS = {
     "termahal": _l("Harga termahal"),
     "terbaru": _l("Terbaru"),
     "rating": _l("Rating tertinggi"),
+    "terdekat": _l("Terdekat dari kantor saya"),  # officers only (params.near)
 }
 POPULAR_CATEGORIES = 8
 
@@ -104,7 +105,7 @@ class ResultsPage:
 
     @property
     def sort_choices(self) -> list[tuple[str, str]]:
-        return list(SORT_LABELS.items())
+        return [(key, label) for key, label in SORT_LABELS.items() if key != "terdekat" or self.params.near]
 
 
 def build(params: SearchParams, per_page: int, locale: str) -> ResultsPage:
@@ -153,7 +154,8 @@ def _hit(product: Product, terms: tuple[str, ...]) -> Hit:
 
 def _fallback(page: ResultsPage, per_page: int) -> ResultsPage:
     params = page.params
-    basic = catalogue.search_products(params.query, sort=params.sort, page=params.page, per_page=per_page)
+    sort = params.sort if params.sort != "terdekat" else None  # the basic search knows no offices
+    basic = catalogue.search_products(params.query, sort=sort, page=params.page, per_page=per_page)
     page.fallback = True
     page.page = basic.products
     if basic.products is not None:

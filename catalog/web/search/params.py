@@ -16,7 +16,7 @@ from catalog.extensions import db
 from catalog.models import Category
 from catalog.models.regions import LEVEL_KECAMATAN
 from catalog.models.sellers import CERTIFICATE_KINDS, SCALES
-from catalog.search import MAX_PAGE, SCALE_KOPERASI, SORT_RELEVANCE, SORTS, SearchRequest
+from catalog.search import MAX_PAGE, SCALE_KOPERASI, SORT_NEAR, SORT_RELEVANCE, SORTS, SearchRequest
 from catalog.services import catalogue, regions
 from catalog.services.errors import ValidationFailed
 from catalog.services.money import parse_rupiah
@@ -79,6 +79,8 @@ class SearchParams:
     sort: str = SORT_RELEVANCE
     page: int = 1
     notes: tuple = ()  # lazy strings the page shows above the results
+    # The office "terdekat" measures from: an officer's agency (kota, kecamatan), else None.
+    near: tuple[str, str | None] | None = None
     tree: CategoryTree | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -107,6 +109,8 @@ class SearchParams:
             sort=self.sort,
             page=self.page,
             per_page=per_page,
+            near_kota=self.near[0] if self.near else None,
+            near_kecamatan=self.near[1] if self.near else None,
         )
 
     def without(self, name: str, value: str | None = None) -> "SearchParams":
@@ -124,7 +128,7 @@ class SearchParams:
         return replace(self, **{attribute: None if attribute in ("category", "kecamatan") else False})
 
     def cleared(self) -> "SearchParams":
-        return SearchParams(query=self.query, sort=self.sort, tree=self.tree)
+        return SearchParams(query=self.query, sort=self.sort, tree=self.tree, near=self.near)
 
     def args(self, **changes) -> dict:
         """The query string as a dict for url_for: only what is set, lists for the many-valued
@@ -186,8 +190,9 @@ def _price(args: MultiDict, name: str, notes: list) -> int | None:
         return None
 
 
-def parse(args: MultiDict) -> SearchParams:
-    """The cleaned search parameters of a request's query string. Never raises."""
+def parse(args: MultiDict, near: tuple[str, str | None] | None = None) -> SearchParams:
+    """The cleaned search parameters of a request's query string. Never raises. `near` is the
+    office an officer's "terdekat" sort measures from; without it that sort is relevance."""
     notes: list = []
     tree = category_tree()
 
@@ -221,6 +226,8 @@ def parse(args: MultiDict) -> SearchParams:
     sort = _first(args, "urut")
     if sort and sort not in SORTS:
         notes.append(NOTE_UNKNOWN)
+    if sort == SORT_NEAR and near is None:
+        sort = SORT_RELEVANCE  # a shared link from an officer: nothing to measure from here
     return SearchParams(
         query=catalogue.clean_query(args.get("q")),
         category=category,
@@ -237,4 +244,5 @@ def parse(args: MultiDict) -> SearchParams:
         page=min(catalogue.page_number(args.get("hal")), MAX_PAGE),
         notes=tuple(dict.fromkeys(notes)),
         tree=tree,
+        near=near,
     )

@@ -8,7 +8,7 @@ from flask import current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 
 from catalog import search
-from catalog.authz import public
+from catalog.authz import current_membership, public
 from catalog.search import SearchUnavailable
 from catalog.services import catalogue
 from catalog.web.search import bp, page, params
@@ -25,7 +25,9 @@ def results():
     skala, umkk, harga_min, harga_maks, sertifikat, tkdn, stok), sorted by ?urut= and paged by
     ?hal=. Anyone; never 403 or 404: unknown values are ignored with a note, an empty query
     shows a prompt, and a missing search index falls back to the basic search with a notice."""
-    asked = params.parse(request.args)
+    member = current_membership()  # an officer's office is where "terdekat" measures from
+    near = (member.agency.kota_code, member.agency.kecamatan_code) if member else None
+    asked = params.parse(request.args, near=near)
     results_page = page.build(asked, current_app.config["PRODUCTS_PER_PAGE"], str(get_locale()))
     return render_template("search/results.html", results=results_page, search_query=asked.query)
 
