@@ -1,5 +1,6 @@
 """Command-line tools: flask seed-demo, flask create-admin, flask catalog load-categories,
-flask audit verify, flask sellers check-certificates, flask orders expire|complete.
+flask audit verify, flask sellers check-certificates, flask orders expire|complete; flask
+procurement expire lives in cli_procurement.py.
 
 Help and output are for the operator at a terminal, in Indonesian like the site. Messages that
 come from services are lazy translations: they are rendered in the default locale (there is no
@@ -256,5 +257,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(sellers_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(orders_cli)
+    from catalog.cli_procurement import procurement_cli
+
+    app.cli.add_command(procurement_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)

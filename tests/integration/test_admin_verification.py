@@ -536,13 +536,13 @@ def test_shoppers_get_my_orders_as_their_area(app, client):
     assert "Pesanan Saya" in html and 'class="tab-bar tab-bar-5"' in html
 
 
-def test_officers_get_the_bell_but_no_role_area(app, client):
+def test_officers_get_the_bell_and_the_procurement_area(app, client):
     user = gen_officer()
     db.session.commit()
     log_in(client, user)
     html = client.get("/").get_data(as_text=True)
     assert 'href="/notifikasi"' in html
-    assert "nav-role" not in html and "tab-bar-5" not in html
+    assert 'class="nav-link nav-role" href="/pengadaan/"' in html and "tab-bar-5" in html
     assert html.count('<nav class="tab-bar') == 1
 
 

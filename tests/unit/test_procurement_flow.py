@@ -239,3 +239,17 @@ def test_every_refusal_is_a_domain_error_with_a_message(team, goods):
     with pytest.raises(ValidationFailed, match="sebelum hari ini"):
         requests.create_from_cart(pp, title="x", rup_code=None, needed_by=jakarta_today() - timedelta(days=1),
                                   delivery_address="Kantor", delivery_kecamatan_code=None, notes="", ppk_id=None)
+
+
+def test_a_second_approval_of_the_same_agency_audits_integer_budget_figures(team, goods):
+    """PostgreSQL sums bigints into numerics: the remaining budget must reach the audit trail
+    as an integer (a Decimal cannot be hashed into the chain)."""
+    _, pp, ppk, _ = team
+    kopi, _ = goods
+    gen_ordered_request(pp, ppk, [(kopi, 10)])
+    second = gen_ordered_request(pp, ppk, [(kopi, 5)])
+    assert second.status == "ordered"
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "purchase_request.approved")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event.after["remaining_before"] == 1_000_000_000 - 500_000
+    assert verify_chain().ok

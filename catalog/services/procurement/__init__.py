@@ -10,4 +10,8 @@
 - rfq.py        requests for quotation, quotations, counter-offers, award, expiry
 - orders.py     a Surat Pesanan after it is issued: seller's answer, deliveries, BAST, invoice,
                 payment, rating — and the request following its orders
+- agency_lists.py  what officers read as lists: start-page tasks, requests/SP/invoices with tabs,
+                audit trail
+- seller_orders.py the seller's list of Surat Pesanan
+- documents.py  the Surat Pesanan, BAST and invoice as printable HTML and PDF (fpdf2)
 """

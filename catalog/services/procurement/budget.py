@@ -36,10 +36,11 @@ def budget_for(agency_id: int, year: int, *, lock: bool = False) -> Budget | Non
 
 
 def committed(agency_id: int, year: int) -> int:
-    return db.session.scalar(
+    # int(): PostgreSQL sums a bigint into a numeric (Decimal), which the audit trail cannot hash.
+    return int(db.session.scalar(
         select(func.coalesce(func.sum(PurchaseOrder.total), 0))
         .where(PurchaseOrder.agency_id == agency_id, PurchaseOrder.fiscal_year == year,
-               PurchaseOrder.status.in_(PO_COMMITTED))) or 0
+               PurchaseOrder.status.in_(PO_COMMITTED))) or 0)
 
 
 def check(agency_id: int, year: int, amount: int) -> BudgetCheck:

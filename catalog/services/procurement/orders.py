@@ -5,7 +5,9 @@ payment and the PPK rates the seller. The request follows its orders (advance_re
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from catalog.extensions import db
 from catalog.formatting import rupiah
@@ -339,6 +341,20 @@ def record_payment(invoice: Invoice, user: User, *, method: str, reference: str 
                          link=f"/penjual/pesanan-pemerintah/{po.id}")
     db.session.commit()
     return record
+
+
+def overdue_invoices(*, agency_id: int | None = None, seller_id: int | None = None, today: date | None = None,
+                     limit: int = 200) -> list[Invoice]:
+    """Unpaid invoices past their due date, the longest overdue first (for the agency, the
+    seller or — with neither — the Dinas). One query with what the lists show."""
+    query = (select(Invoice).where(Invoice.status == INVOICE_ISSUED, Invoice.due_on < (today or jakarta_today()))
+             .options(joinedload(Invoice.seller), joinedload(Invoice.agency), joinedload(Invoice.purchase_order))
+             .order_by(Invoice.due_on, Invoice.id).limit(limit))
+    if agency_id is not None:
+        query = query.where(Invoice.agency_id == agency_id)
+    if seller_id is not None:
+        query = query.where(Invoice.seller_id == seller_id)
+    return list(db.session.scalars(query))
 
 
 def days_overdue(invoice: Invoice, today: date | None = None) -> int:

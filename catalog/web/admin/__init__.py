@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from catalog.web.admin import payments, sellers  # noqa: E402,F401
+from catalog.web.admin import gov_invoices, inpres, payments, sellers  # noqa: E402,F401
