@@ -3,6 +3,7 @@
 from catalog.models.agencies import Agency, Budget, OfficerMembership
 from catalog.models.audit import AuditEvent, AuditHead
 from catalog.models.base import Base
+from catalog.models.moderation import ProductReport
 from catalog.models.notifications import Notification
 from catalog.models.orders import (
     Address,
@@ -61,6 +62,6 @@ __all__ = [
     "PurchaseRequestLine", "Quotation", "QuotationLine", "Receipt", "ReceiptLine", "Rfq", "RfqLine",
     "SellerRating",
     "Agency", "AuditEvent", "AuditHead", "Base", "Budget", "Category", "OfficerMembership", "Product",
-    "InventoryLog", "Notification", "OptionValue", "ProductImage", "ProductOption", "ProductVariant", "Region", "SearchDocumentRow", "Seller", "SellerDocument",
+    "InventoryLog", "Notification", "ProductReport", "OptionValue", "ProductImage", "ProductOption", "ProductVariant", "Region", "SearchDocumentRow", "Seller", "SellerDocument",
     "SellerSlugRedirect", "SellerViewWeek", "User", "product_certificate",
 ]

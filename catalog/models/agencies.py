@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models.base import Base, TimestampMixin, UTCDateTime
@@ -38,6 +39,8 @@ class Agency(TimestampMixin, Base):
     kota_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     kecamatan_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
     address: Mapped[str] = mapped_column(String(255), default="")
+    # A closed agency keeps its history but takes no new officers and no new purchases.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     kota: Mapped[Region] = relationship(foreign_keys=[kota_code])
     kecamatan: Mapped[Region | None] = relationship(foreign_keys=[kecamatan_code])
@@ -58,6 +61,12 @@ class OfficerMembership(TimestampMixin, Base):
     employee_number: Mapped[str | None] = mapped_column(String(30))  # NIP
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The letter of assignment (SK / surat tugas) the officer uploaded when registering: a private
+    # file in storage (services/uploads.store_document), shown only to admins.
+    letter_key: Mapped[str | None] = mapped_column(String(120))
+    letter_kind: Mapped[str | None] = mapped_column(String(4))  # "pdf" or "jpg"
+    # Why the Dinas rejected (or later revoked) the membership; the officer sees it.
+    review_reason: Mapped[str | None] = mapped_column(String(500))
 
     user: Mapped["User"] = relationship(back_populates="membership", foreign_keys=[user_id])
     agency: Mapped[Agency] = relationship(back_populates="memberships")

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 PRODUCT_DRAFT = "draft"
 PRODUCT_ACTIVE = "active"
 PRODUCT_ARCHIVED = "archived"
+# Hidden by the Dinas (listing moderation): not public, and the seller cannot change the status
+# until an admin restores it; `status_before_hidden` remembers what to restore to.
+PRODUCT_HIDDEN = "hidden"
 PRODUCT_STATUSES = (PRODUCT_DRAFT, PRODUCT_ACTIVE, PRODUCT_ARCHIVED)
 
 UNITS = ("pcs", "kg", "gram", "liter", "paket", "porsi", "lusin", "box", "pak", "botol", "lembar",
@@ -84,6 +87,11 @@ class Product(TimestampMixin, Base):
     rating_sum: Mapped[int] = mapped_column(Integer, default=0)
     rating_count: Mapped[int] = mapped_column(Integer, default=0)
     sold_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Listing moderation by the Dinas (services/moderation.py): the reason the seller sees.
+    moderation_reason: Mapped[str | None] = mapped_column(String(500))
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status_before_hidden: Mapped[str | None] = mapped_column(String(10))
 
     seller: Mapped["Seller"] = relationship(back_populates="products")
     category: Mapped[Category] = relationship()
@@ -97,6 +105,10 @@ class Product(TimestampMixin, Base):
     variants: Mapped[list["ProductVariant"]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="ProductVariant.position"
     )
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == PRODUCT_HIDDEN
 
     @property
     def in_stock(self) -> bool:
@@ -225,6 +237,10 @@ class ProductVariant(Base):
     def label(self) -> str:
         """"M / Biru" (empty for the default variant)."""
         return " / ".join(v.value for v in self.values)
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == PRODUCT_HIDDEN
 
     @property
     def in_stock(self) -> bool:
