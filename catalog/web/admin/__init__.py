@@ -4,4 +4,18 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from catalog.web.admin import gov_invoices, inpres, payments, sellers  # noqa: E402,F401
+from catalog.web.admin import (  # noqa: E402,F401
+    agencies,
+    audit,
+    categories,
+    gov_invoices,
+    inpres,
+    officers,
+    payments,
+    products,
+    queues,
+    reports,
+    sellers,
+    stats,
+    users,
+)

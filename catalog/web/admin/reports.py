@@ -1,0 +1,3 @@
+"""Admin: reported listings."""
+
+from catalog.web.admin import bp  # noqa: F401
