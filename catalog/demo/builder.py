@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, insert, select, text
 
-from catalog.demo import accounts, agencies, procurement
+from catalog.demo import accounts, agencies, console, procurement
 from catalog.demo import orders as demo_orders
 from catalog.demo.pictures import ensure_pictures
 from catalog.demo.plan import (
@@ -114,6 +114,9 @@ def seed_demo(*, seed: int = 42, products: int = DEFAULT_PRODUCTS, sellers: int 
     orders = demo_orders.seed_orders()
     log(f"Pesanan demo untuk {accounts.SELLER.email}: {orders}.")
     log(f"Riwayat pengadaan demo: {procurement.seed_history(seed=seed)} permintaan pembelian.")
+    queues = console.seed_console_queues()
+    log(f"Antrean konsol Dinas: {queues['pending']} pejabat menunggu, {queues['rejected']} ditolak, "
+        f"{queues['reports']} laporan produk.")
     report = _report(plan, created, written, agency_count=len(agencies.AGENCIES), fiscal_year=today.year)
     report.orders = orders
     return report

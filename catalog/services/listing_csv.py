@@ -32,6 +32,7 @@ from catalog.models.products import (
     PRODUCT_ACTIVE,
     PRODUCT_ARCHIVED,
     PRODUCT_DRAFT,
+    PRODUCT_HIDDEN,
     Category,
     Product,
     ProductOption,
@@ -57,8 +58,11 @@ STATUS_WORDS = {
     "draf": PRODUCT_DRAFT, "draft": PRODUCT_DRAFT, "konsep": PRODUCT_DRAFT,
     "aktif": PRODUCT_ACTIVE, "active": PRODUCT_ACTIVE, "tampil": PRODUCT_ACTIVE,
     "arsip": PRODUCT_ARCHIVED, "archived": PRODUCT_ARCHIVED, "diarsipkan": PRODUCT_ARCHIVED,
+    # A listing the Dinas hid is exported so, and imported back unchanged (listing_import
+    # refuses any other status for it, and this one for every other listing).
+    "disembunyikan": PRODUCT_HIDDEN,
 }
-STATUS_NAMES = {PRODUCT_DRAFT: "draf", PRODUCT_ACTIVE: "aktif", PRODUCT_ARCHIVED: "arsip"}
+STATUS_NAMES = {PRODUCT_DRAFT: "draf", PRODUCT_ACTIVE: "aktif", PRODUCT_ARCHIVED: "arsip", PRODUCT_HIDDEN: "disembunyikan"}
 
 # A cell starting with one of these is a formula to Excel: exported text gets a leading "'",
 # which Excel shows as text, and the import takes it off again.

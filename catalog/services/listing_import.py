@@ -13,7 +13,7 @@ import runs makes it refuse instead of overwriting the stock the order took.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from catalog.extensions import db
-from catalog.models.products import PRODUCT_DRAFT, Product, ProductOption, ProductVariant
+from catalog.models.products import PRODUCT_DRAFT, PRODUCT_HIDDEN, Product, ProductOption, ProductVariant
 from catalog.models.sellers import Seller, SellerDocument
 from catalog.services import audit, inventory, listings, variants
 from catalog.services.errors import DomainError, NotFound, ValidationFailed
@@ -116,7 +116,10 @@ def check_entries(seller: Seller, entries: Sequence[ImportEntry], *,
     rules = rules or listings.listing_rules(seller)
     errors: dict[int, dict[str, Any]] = {}
     for index, entry in enumerate(entries):
-        problems = listings.validate_listing(seller, entry.data, rules=rules, has_options=entry.has_options)
+        data, hidden_problem = _status_of_hidden(entry)
+        problems = listings.validate_listing(seller, data, rules=rules, has_options=entry.has_options)
+        if hidden_problem:
+            problems["status"] = hidden_problem
         if entry.product is None and entry.option_names:
             problems.update(_new_combination_problems(entry))
         elif entry.product is not None and entry.product.options:
@@ -127,6 +130,21 @@ def check_entries(seller: Seller, entries: Sequence[ImportEntry], *,
             errors[index] = problems
     _check_skus(seller, entries, errors)
     return errors
+
+
+def _status_of_hidden(entry: ImportEntry) -> tuple[ListingData, Any]:
+    """A listing the Dinas hid keeps its status through an import: a row that leaves the status
+    as it is (empty, or "disembunyikan" as exported) is checked with the status it returns to;
+    a row asking for another status is refused, so an import never republishes it."""
+    product = entry.product
+    if product is None or not product.is_hidden:
+        return entry.data, None
+    problem = None
+    if entry.data.status != PRODUCT_HIDDEN:
+        problem = _l("Produk ini disembunyikan oleh Dinas, jadi statusnya tidak dapat diubah lewat impor. "
+                     "Kosongkan kolom status atau isi “disembunyikan”. Alasan Dinas: %(reason)s",
+                     reason=product.moderation_reason or "-")
+    return replace(entry.data, status=listings.kept_status(product)), problem
 
 
 def _label(values: Iterable[str]) -> str:
@@ -360,7 +378,8 @@ class _Writer:
         assert product is not None
         before = listings._snapshot(product)
         listings._apply(product, data, documents)
-        listings._set_status(product, data.status)
+        if not product.is_hidden:  # only the Dinas lifts a hiding (services/moderation.py)
+            listings._set_status(product, data.status)
         combination_changes: dict[str, dict] = {}
         if not product.options:
             variant = variants.default_variant(product)

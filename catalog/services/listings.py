@@ -30,6 +30,7 @@ from catalog.models.products import (
     PRODUCT_ACTIVE,
     PRODUCT_ARCHIVED,
     PRODUCT_DRAFT,
+    PRODUCT_HIDDEN,
     PRODUCT_STATUSES,
     UNITS,
     Category,
@@ -37,9 +38,9 @@ from catalog.models.products import (
     ProductImage,
 )
 from catalog.models.sellers import CERTIFICATE_KINDS, Seller, SellerDocument
-from catalog.services import audit, inventory, variants
+from catalog.services import audit, inventory, moderation, variants
 from catalog.services.catalogue import ProductPage
-from catalog.services.errors import DomainError, NotFound, ValidationFailed
+from catalog.services.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from catalog.services.identifiers import unique_slug
 from catalog.services.images import FORMATS, RENDITION_WIDTHS, rendition_key, store_renditions
 from catalog.services.money import MAX_QUANTITY
@@ -57,6 +58,8 @@ MAX_PHOTOS = 8
 PHOTO_DECODE_SIZE = max(RENDITION_WIDTHS)
 SLUG_FALLBACK = "produk"
 COPY_PREFIX = "Salinan – "
+MSG_HIDDEN_NO_COPY = _l("Produk ini disembunyikan oleh Dinas, jadi tidak dapat disalin. Perbaiki produknya, lalu "
+                        "hubungi Dinas Koperasi dan UMKM agar ditampilkan kembali.")
 
 # The fields an audit event compares (stock has its own events from services/inventory.py).
 AUDITED_FIELDS = (
@@ -400,8 +403,15 @@ def _update(product: Product, data: ListingData, actor_id: int | None, *, stock_
 def update_listing(product: Product, data: ListingData, actor_id: int | None) -> Product:
     """Save an edited listing and commit. The slug stays as it was (shared links keep working);
     published_at is set the first time the listing goes active. Raises ListingInvalid and
-    changes nothing when a rule is broken."""
+    changes nothing when a rule is broken.
+
+    A listing hidden by the Dinas may be corrected (texts, photos, prices) but keeps its status
+    whatever was sent: only the Dinas restores it (services/moderation.py)."""
+    if product.is_hidden:
+        data = replace(data, status=kept_status(product))
     data = _checked(product.seller, data, product)
+    if product.is_hidden:
+        data = replace(data, status=PRODUCT_HIDDEN)
     try:
         _update(product, data, actor_id, stock_reason=inventory.REASON_MANUAL)
         db.session.commit()
@@ -414,7 +424,10 @@ def update_listing(product: Product, data: ListingData, actor_id: int | None) ->
 def duplicate_listing(product: Product, actor_id: int | None) -> Product:
     """A draft copy titled "Salinan – …" with the same fields, certificates, options, prices and
     stock; the photos are shared by key (renditions are never rewritten, so sharing is safe).
-    SKUs are not copied: they are unique within the seller's catalogue."""
+    SKUs are not copied: they are unique within the seller's catalogue. A listing hidden by
+    the Dinas is not copied (the copy could be published around the hiding)."""
+    if product.is_hidden:
+        raise InvalidTransition(MSG_HIDDEN_NO_COPY)
     title = (COPY_PREFIX + product.title)[:TITLE_MAX].rstrip()
     today = utcnow().date()
     data = replace(_data_from(product), title=title, status=PRODUCT_DRAFT, sku=None,
@@ -433,6 +446,13 @@ def duplicate_listing(product: Product, actor_id: int | None) -> Product:
         return copy
 
     return _commit_retrying_slug(build)
+
+
+def kept_status(product: Product) -> str:
+    """The status a hidden listing is checked with (what it returns to), so the listing rules,
+    which know only the seller's statuses, can check the rest of it."""
+    before = product.status_before_hidden
+    return before if before in PRODUCT_STATUSES else PRODUCT_DRAFT
 
 
 def _data_from(product: Product) -> ListingData:
@@ -488,7 +508,9 @@ def description_as_text(value: str | None) -> str:
 
 
 def archive_listing(product: Product, actor_id: int | None) -> Product:
-    """Take a listing off the storefront without losing it (it can be restored)."""
+    """Take a listing off the storefront without losing it (it can be restored). Raises
+    InvalidTransition for a listing hidden by the Dinas."""
+    moderation.ensure_not_hidden(product)
     if product.status == PRODUCT_ARCHIVED:
         return product
     before = product.status
@@ -501,7 +523,8 @@ def archive_listing(product: Product, actor_id: int | None) -> Product:
 
 def restore_listing(product: Product, actor_id: int | None) -> Product:
     """Bring an archived listing back as a draft: the seller checks price and stock, then
-    publishes it again."""
+    publishes it again. Raises InvalidTransition for a listing hidden by the Dinas."""
+    moderation.ensure_not_hidden(product)
     if product.status != PRODUCT_ARCHIVED:
         return product
     product.status = PRODUCT_DRAFT
@@ -645,6 +668,10 @@ def delete_photo(product: Product, image_id: int, actor_id: int | None) -> None:
 # --- reading: the seller's own listings ---------------------------------------------------------
 
 
+# The seller's own filter tabs: their statuses, and the listings the Dinas hid.
+LISTED_STATUSES = (*PRODUCT_STATUSES, PRODUCT_HIDDEN)
+
+
 @dataclass
 class ListingPage(ProductPage):
     """A page of the seller's own products, with the count per status for the filter tabs."""
@@ -657,7 +684,7 @@ def seller_listings(seller: Seller, *, status: str | None = None, query: str = "
     """One page of the seller's products (newest change first) with covers loaded, plus the
     count per status for the filter tabs: three queries whatever the page size."""
     conditions = [Product.seller_id == seller.id]
-    if status in PRODUCT_STATUSES:
+    if status in LISTED_STATUSES:
         conditions.append(Product.status == status)
     words = query.split()[:8]
     for word in words:
@@ -671,7 +698,7 @@ def seller_listings(seller: Seller, *, status: str | None = None, query: str = "
     if words:
         total = db.session.scalar(select(func.count()).select_from(Product).where(where))
     else:
-        total = counts.get(status, 0) if status in PRODUCT_STATUSES else counts["all"]
+        total = counts.get(status, 0) if status in LISTED_STATUSES else counts["all"]
     page = min(max(page, 1), max(ceil(total / per_page), 1))
     items = db.session.scalars(
         select(Product)

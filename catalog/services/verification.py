@@ -192,7 +192,7 @@ def _sentence(text: str) -> str:
 def _load_for_decision(seller_id: int) -> Seller:
     # Locked on PostgreSQL so two admins deciding at the same moment are serialised: the second
     # sees the first one's status and gets a clear refusal instead of a double transition.
-    seller = db.session.get(Seller, seller_id, with_for_update=True)
+    seller = db.session.get(Seller, seller_id, with_for_update=True, populate_existing=True)
     if seller is None:
         raise NotFound(MSG_NOT_FOUND)
     return seller

@@ -36,6 +36,7 @@ from catalog.models import (
     User,
     product_certificate,
 )
+from catalog.models.agencies import MEMBERSHIP_CONFIRMED, MEMBERSHIP_PENDING, MEMBERSHIP_REJECTED
 from catalog.models.products import UNITS
 from catalog.models.regions import LEVEL_KECAMATAN
 from catalog.services import sales, variants
@@ -451,11 +452,18 @@ def test_officer_memberships_are_confirmed_by_the_admin(runner):
     seed(runner, *SMALL)
     admin_id = db.session.scalar(select(User.id).where(User.email == accounts.ADMIN.email))
     memberships = db.session.scalars(select(OfficerMembership)).all()
+    confirmed = [m for m in memberships if m.status == MEMBERSHIP_CONFIRMED]
     # The demo accounts' three at Diskominfo, plus three at each other demo agency
     # (catalog/demo/procurement.py makes them for those agencies' procurement history).
-    assert len(memberships) == 9
-    assert sum(m.agency.code == accounts.DEMO_AGENCY_CODE for m in memberships) == 3
-    assert all(m.confirmed_by_id == admin_id and m.confirmed_at for m in memberships)
+    assert len(confirmed) == 9
+    assert sum(m.agency.code == accounts.DEMO_AGENCY_CODE for m in confirmed) == 3
+    assert all(m.confirmed_by_id == admin_id and m.confirmed_at for m in confirmed)
+    # catalog/demo/console.py adds applications for the console's queue: two waiting (each with
+    # its letter of assignment) and one the Dinas rejected with a reason.
+    waiting = [m for m in memberships if m.status == MEMBERSHIP_PENDING]
+    rejected = [m for m in memberships if m.status == MEMBERSHIP_REJECTED]
+    assert len(waiting) == 2 and all(m.letter_key and m.confirmed_at is None for m in waiting)
+    assert len(rejected) == 1 and rejected[0].review_reason
     assert all(re.fullmatch(r"\d{18}", m.employee_number) for m in memberships)
 
 

@@ -107,6 +107,9 @@ def fill_details(pr: PurchaseRequest, *, title: str | None, rup_code: str | None
 
 def new_request(member: OfficerMembership, user: User, *, method: str) -> PurchaseRequest:
     """A draft with its number (not yet flushed lines)."""
+    if not member.agency.is_active:
+        raise PermissionDenied(_l("%(agency)s sudah ditutup oleh Dinas: permintaan pengadaan baru tidak dapat dibuat.",
+                                  agency=member.agency.name))
     year = jakarta_today().year
     _seq, number = numbering.next_number(member.agency, year, numbering.KIND_REQUEST)
     pr = PurchaseRequest(agency_id=member.agency_id, number=number, fiscal_year=year, method=method,

@@ -14,6 +14,7 @@ from flask_login import current_user, login_user, logout_user
 
 from catalog.authz import anonymous_only, is_safe_next, login_required, next_url, public
 from catalog.extensions import csrf, limiter
+from catalog.models.users import ROLE_ADMIN
 from catalog.services import accounts, mail
 from catalog.services import cart as carts
 from catalog.services.errors import DomainError, ValidationFailed
@@ -92,7 +93,8 @@ def login():
             if carts.merge_guest_cart(session.pop("cart_token", None), user.id):
                 flash(_("Barang yang Anda masukkan ke keranjang sebelum masuk sudah digabung ke keranjang akun ini."),
                       "info")
-            return redirect(next_url())
+            # Admins land on the Dinas console's queues; a safe ?next= still wins.
+            return redirect(next_url("admin.home" if user.has_role(ROLE_ADMIN) else "public.home"))
     return render_template("auth/login.html", form=form)
 
 

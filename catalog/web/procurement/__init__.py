@@ -11,6 +11,7 @@ from catalog.web.procurement import (  # noqa: E402,F401
     cart,
     dashboard,
     documents,
+    onboarding,
     orders,
     requests,
     rfq,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from catalog.web.public import regions, views  # noqa: E402,F401
+from catalog.web.public import regions, report, transparency, views  # noqa: E402,F401

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from catalog.authz import current_seller, is_safe_next, seller_product_or_404, seller_profile_required
 from catalog.extensions import db
 from catalog.formatting import angka
-from catalog.models.products import PRODUCT_ACTIVE, PRODUCT_ARCHIVED, PRODUCT_DRAFT, ProductVariant
+from catalog.models.products import PRODUCT_ACTIVE, PRODUCT_ARCHIVED, PRODUCT_DRAFT, PRODUCT_HIDDEN, ProductVariant
 from catalog.services import inventory, listings
 from catalog.services.catalogue import clean_query, page_number
 from catalog.services.errors import DomainError, NotFound
@@ -24,7 +24,8 @@ from catalog.web.seller.forms_listings import ActionForm, ListingForm, PhotoUplo
 
 PER_PAGE = 20
 # ?status= values in the address bar (Indonesian) → stored statuses; "semua" shows every status.
-STATUS_FILTERS = {"semua": None, "aktif": PRODUCT_ACTIVE, "draf": PRODUCT_DRAFT, "arsip": PRODUCT_ARCHIVED}
+STATUS_FILTERS = {"semua": None, "aktif": PRODUCT_ACTIVE, "draf": PRODUCT_DRAFT, "arsip": PRODUCT_ARCHIVED,
+                  "disembunyikan": PRODUCT_HIDDEN}
 
 
 def _back(default_endpoint: str = "seller.listings", **values) -> str:
@@ -62,7 +63,8 @@ def _flash_error(error: DomainError) -> None:
 @bp.get("/produk", endpoint="listings")
 @seller_profile_required
 def listings_index():
-    """The seller's products with filters (?status=semua|aktif|draf|arsip, ?q=) and pages (?hal=).
+    """The seller's products with filters (?status=semua|aktif|draf|arsip|disembunyikan, ?q=) and
+    pages (?hal=).
     Sellers with a profile; others 403 (anonymous: log-in page). Never 404."""
     seller = current_seller()
     status_key = request.args.get("status", "semua")
@@ -163,7 +165,9 @@ def listing_edit(product_id: int):
             flash(_("Perubahan tersimpan."), "success")
             return redirect(url_for("seller.listing_edit", product_id=product.id))
     elif request.method == "POST":
-        _add_rule_errors(form, seller, product.status, has_options=bool(product.options))
+        # A hidden listing is checked with the status it returns to: "hidden" is no seller status.
+        status = listings.kept_status(product) if product.is_hidden else product.status
+        _add_rule_errors(form, seller, status, has_options=bool(product.options))
     return _form_page(form, seller, product, inventory.stock_history(product))
 
 
@@ -171,9 +175,13 @@ def listing_edit(product_id: int):
 @seller_profile_required
 def listing_duplicate(product_id: int):
     """Copy a listing as a draft and open the copy. Sellers with a profile; others 403; another
-    seller's product 404."""
+    seller's product 404. A listing hidden by the Dinas is not copied (message, back)."""
     product = seller_product_or_404(product_id)
-    copy = listings.duplicate_listing(product, actor_id=current_user.id)
+    try:
+        copy = listings.duplicate_listing(product, actor_id=current_user.id)
+    except DomainError as error:
+        _flash_error(error)
+        return redirect(_back())
     flash(_("Salinan dibuat sebagai draf. Ubah nama dan detailnya, lalu terbitkan."), "success")
     return redirect(url_for("seller.listing_edit", product_id=copy.id))
 
@@ -182,9 +190,13 @@ def listing_duplicate(product_id: int):
 @seller_profile_required
 def listing_archive(product_id: int):
     """Archive a listing (hidden from buyers, kept for history). Sellers with a profile; others
-    403; another seller's product 404."""
+    403; another seller's product 404. A listing hidden by the Dinas keeps its status (message)."""
     product = seller_product_or_404(product_id)
-    listings.archive_listing(product, actor_id=current_user.id)
+    try:
+        listings.archive_listing(product, actor_id=current_user.id)
+    except DomainError as error:
+        _flash_error(error)
+        return redirect(_back())
     flash(_("“%(title)s” diarsipkan dan tidak tampil lagi untuk pembeli.", title=product.title), "success")
     return redirect(_back())
 
@@ -193,9 +205,13 @@ def listing_archive(product_id: int):
 @seller_profile_required
 def listing_restore(product_id: int):
     """Bring an archived listing back as a draft. Sellers with a profile; others 403; another
-    seller's product 404."""
+    seller's product 404. A listing hidden by the Dinas keeps its status (message)."""
     product = seller_product_or_404(product_id)
-    listings.restore_listing(product, actor_id=current_user.id)
+    try:
+        listings.restore_listing(product, actor_id=current_user.id)
+    except DomainError as error:
+        _flash_error(error)
+        return redirect(_back())
     flash(_("“%(title)s” dipulihkan sebagai draf. Periksa harga dan stok, lalu terbitkan.", title=product.title),
           "success")
     return redirect(_back())
