@@ -66,6 +66,9 @@ class Seller(TimestampMixin, Base):
     bank_name: Mapped[str | None] = mapped_column(String(60))
     bank_account_number: Mapped[str | None] = mapped_column(String(30))
     bank_account_name: Mapped[str | None] = mapped_column(String(120))
+    # When the payout account last changed: payouts wait 24 hours after a change (and the seller is
+    # told by email), so a stolen password cannot redirect the next payout at once.
+    bank_account_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     status: Mapped[str] = mapped_column(String(10), default=STATUS_PENDING, index=True)
     # When the seller last sent the wizard for verification; None while still filling it in.

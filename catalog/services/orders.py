@@ -26,7 +26,7 @@ from catalog.models.orders import (
     PAY_PARTIALLY_REFUNDED,
     PAYMENT_CARD,
 )
-from catalog.services import inventory, notifications, payments, states
+from catalog.services import inventory, ledger, notifications, payments, states
 from catalog.services.errors import InvalidTransition, NotFound, ValidationFailed
 
 REASON_MAX = 500
@@ -176,6 +176,8 @@ def _complete(order: Order, *, actor_id: int | None, reason: str) -> None:
     order.completed_at = utcnow()
     if order.delivered_at is None:
         order.delivered_at = order.completed_at
+    # The money reaches the seller's balance in the same transaction as the state change.
+    ledger.credit_completed_order(order, actor_id=actor_id)
 
 
 # --- closing with stock and money back -----------------------------------------------------------
