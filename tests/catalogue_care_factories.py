@@ -1,5 +1,5 @@
 """Helpers for the catalogue-care tests (categories, listing moderation, a hidden listing seen by
-its seller): the page text and logging in. The fixtures are in catalogue_care_fixtures.py."""
+its seller): the page text and logging in. The admin and admin_client fixtures are in conftest.py."""
 
 import re
 from html import unescape

@@ -18,7 +18,9 @@ from flask.testing import FlaskClient  # noqa: E402
 from catalog import create_app  # noqa: E402
 from catalog.extensions import db  # noqa: E402
 from config import TestingConfig  # noqa: E402
+from tests.admin_accounts_factories import log_in  # noqa: E402
 from tests.dbsetup import fresh_database  # noqa: E402
+from tests.factories import gen_user  # noqa: E402
 
 REFERENCE_TABLES = {"region", "alembic_version", "audit_head"}
 
@@ -120,6 +122,21 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def admin(app):
+    """A Dinas admin; the console tests read their name on the pages ("oleh Bu Ratna (Dinas)")."""
+    user = gen_user(role="admin", name="Bu Ratna (Dinas)")
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    """The test client, logged in as `admin`."""
+    log_in(client, admin)
+    return client
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

@@ -547,12 +547,9 @@ def agency_review(agency_id: int) -> AgencyReview:
         .where(OfficerMembership.agency_id == agency.id)
         .options(joinedload(OfficerMembership.user))
         .order_by(status_order, OfficerMembership.duty, User.name, OfficerMembership.id)))
-    history = list(db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.agency_id == agency.id,
-               AuditEvent.object_type.in_(("agency", "budget", "officer_membership")))
-        .options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.id.desc()).limit(HISTORY_LIMIT)))
+    history = audit.recent(AuditEvent.agency_id == agency.id,
+                           AuditEvent.object_type.in_(("agency", "budget", "officer_membership")),
+                           limit=HISTORY_LIMIT)
     return AgencyReview(agency=agency, budgets=budget_rows(agency.id), members=members, history=history,
                         code_locked=has_numbered_documents(agency.id),
                         ppk_count=sum(1 for m in members if m.is_confirmed and m.duty == DUTY_PPK and m.user.active))

@@ -3,12 +3,14 @@ procurement appends one hash-chained event in the caller's transaction."""
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from flask import g, has_app_context
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from catalog.extensions import db
 from catalog.models.audit import AuditEvent, AuditHead
@@ -90,6 +92,24 @@ def record(
     db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=event.hash)
                        .execution_options(synchronize_session=False))
     return event
+
+
+def recent(*criteria, limit: int) -> list[AuditEvent]:
+    """The newest `limit` events that match all the criteria, newest first, with their actors
+    loaded (the history panels of the console's detail pages)."""
+    return list(db.session.scalars(
+        select(AuditEvent).where(*criteria)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.id.desc()).limit(limit)
+    ))
+
+
+def history(object_type: str, object_id: Any, limit: int, *, actions: Iterable[str] | None = None) -> list[AuditEvent]:
+    """One object's newest `limit` events, newest first; only the given `actions` if named."""
+    criteria = [AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id)]
+    if actions is not None:
+        criteria.append(AuditEvent.action.in_(tuple(actions)))
+    return recent(*criteria, limit=limit)
 
 
 @dataclass

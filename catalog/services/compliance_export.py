@@ -26,7 +26,7 @@ from catalog.services.compliance import (
     OrderRow,
     Slice,
 )
-from catalog.services.listing_csv import _csv_text, _safe_text
+from catalog.services.listing_csv import _safe_text, csv_text
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv"
@@ -149,7 +149,8 @@ def ranking_tables(year: int, ranks: list[AgencyRank]) -> list[Table]:
 
 # --- CSV -----------------------------------------------------------------------------------------
 
-def _csv_cell(value) -> str:
+def csv_cell(value) -> str:
+    """One value as a CSV cell: plain digits, percent with a decimal comma, ISO dates, safe text."""
     if value is None:
         return ""
     if isinstance(value, Pct):
@@ -172,9 +173,9 @@ def to_csv(tables: list[Table]) -> bytes:
     for table in tables:
         rows.append([_safe_text(table.title)])
         rows.append([_safe_text(name) for name in table.header])
-        rows.extend([_csv_cell(value) for value in row] for row in table.rows)
+        rows.extend([csv_cell(value) for value in row] for row in table.rows)
         rows.append([])
-    return _csv_text(rows[0], rows[1:]).encode("utf-8")
+    return csv_text(rows[0], rows[1:]).encode("utf-8")
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
@@ -222,7 +223,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
                 _write_cell(sheet, r, column, value)
         sheet.freeze_panes = "A2"
         for column, name in enumerate(table.header, start=1):
-            longest = max([len(str(name))] + [len(_csv_cell(row[column - 1])) for row in table.rows])
+            longest = max([len(str(name))] + [len(csv_cell(row[column - 1])) for row in table.rows])
             sheet.column_dimensions[get_column_letter(column)].width = min(60, max(10, longest + 2))
     buffer = io.BytesIO()
     book.save(buffer)

@@ -9,16 +9,16 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from catalog.services.compliance_export import Table, _csv_cell
-from catalog.services.listing_csv import BOM, EXPORT_DELIMITER, _csv_text, _safe_text
+from catalog.services.compliance_export import Table, csv_cell
+from catalog.services.listing_csv import BOM, EXPORT_DELIMITER, _safe_text, csv_text
 
 STREAM_CHUNK_ROWS = 500
 
 
 def table_csv(table: Table) -> bytes:
     """The header, then the rows (no title row: one table per file)."""
-    return _csv_text([_safe_text(str(name)) for name in table.header],
-                     ([_csv_cell(value) for value in row] for row in table.rows)).encode("utf-8")
+    return csv_text([_safe_text(str(name)) for name in table.header],
+                    ([csv_cell(value) for value in row] for row in table.rows)).encode("utf-8")
 
 
 def stream_csv(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
@@ -30,7 +30,7 @@ def stream_csv(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
     writer.writerow([_safe_text(str(name)) for name in header])
     pending = 0
     for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
         pending += 1
         if pending >= STREAM_CHUNK_ROWS:
             yield buffer.getvalue().encode("utf-8")

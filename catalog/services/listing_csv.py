@@ -295,7 +295,8 @@ _EXPORTERS: dict[str, Callable[[_Line], str]] = {
 }
 
 
-def _csv_text(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    """A whole CSV file as Excel in Indonesia opens it: a BOM, then ";" between cells."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=EXPORT_DELIMITER, lineterminator="\r\n")
     writer.writerow(header)
@@ -325,7 +326,7 @@ def _lines(products: Iterable[Product]) -> Iterator[_Line]:
 def _export(names: Iterable[str], products: Iterable[Product]) -> bytes:
     names = tuple(names)
     rows = ([_EXPORTERS[name](line) for name in names] for line in _lines(products))
-    return _csv_text(names, rows).encode("utf-8")
+    return csv_text(names, rows).encode("utf-8")
 
 
 def export_listings(seller: Seller) -> bytes:
@@ -348,7 +349,7 @@ def export_stock(seller: Seller) -> bytes:
 def template_csv() -> bytes:
     """The downloadable template: the header and the example rows (static/files/template-produk.csv)."""
     rows = ([row.get(name, "") for name in COLUMN_NAMES] for row in EXAMPLE_ROWS)
-    return _csv_text(COLUMN_NAMES, rows).encode("utf-8")
+    return csv_text(COLUMN_NAMES, rows).encode("utf-8")
 
 
 # --- reading a file ---------------------------------------------------------------------------
@@ -1021,5 +1022,5 @@ def import_csv(seller: Seller, data: bytes, actor_id: int | None) -> ImportResul
 
 def errors_csv(errors: Iterable[tuple[int, str, str]]) -> bytes:
     """The problems of a rejected import as a CSV to open beside the file: baris, kolom, pesan."""
-    return _csv_text(("baris", "kolom", "pesan"), ([str(row or ""), column, _safe_text(message)]
+    return csv_text(("baris", "kolom", "pesan"), ([str(row or ""), column, _safe_text(message)]
                                                    for row, column, message in errors)).encode("utf-8")

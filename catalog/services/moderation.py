@@ -183,14 +183,7 @@ def product_review(product_id: int) -> ProductReview:
     )
     if product is None:
         raise NotFound(MSG_NOT_FOUND)
-    history = list(db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.object_type == "product", AuditEvent.object_id == str(product.id))
-        .options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.id.desc())
-        .limit(HISTORY_LIMIT)
-    ))
-    return ProductReview(product=product, history=history)
+    return ProductReview(product=product, history=audit.history("product", product.id, HISTORY_LIMIT))
 
 
 def moderator_name(product: Product) -> str | None:

@@ -299,11 +299,7 @@ def application(membership_id: int) -> OfficerApplication:
     )
     if membership is None:
         raise NotFound(MSG_NOT_FOUND)
-    history = list(db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.object_type == OfficerMembership.__tablename__, AuditEvent.object_id == str(membership.id))
-        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc()).limit(HISTORY_LIMIT)
-    ))
+    history = audit.history(OfficerMembership.__tablename__, membership.id, HISTORY_LIMIT)
     waiting = (utcnow() - membership.updated_at).days if membership.status == MEMBERSHIP_PENDING else None
     return OfficerApplication(membership=membership, history=history, waiting_days=waiting)
 

@@ -262,10 +262,6 @@ def product_reports(product_id: int) -> ProductReports:
     ))
     if not reports:
         raise NotFound(MSG_NOT_FOUND)
-    history = list(db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == Product.__tablename__,
-                                 AuditEvent.object_id == str(product_id),
-                                 AuditEvent.action.in_(("product.hidden", "product.unhidden")))
-        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc()).limit(HISTORY_LIMIT)
-    ))
+    history = audit.history(Product.__tablename__, product_id, HISTORY_LIMIT,
+                            actions=("product.hidden", "product.unhidden"))
     return ProductReports(product=product, reports=reports, history=history)

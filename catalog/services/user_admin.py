@@ -111,12 +111,9 @@ def user_review(user_id: int) -> UserReview:
         .options(joinedload(User.seller), joinedload(User.membership).joinedload(OfficerMembership.agency)))
     if user is None:
         raise NotFound(MSG_NOT_FOUND)
-    history = list(db.session.scalars(
-        select(AuditEvent)
-        .where(or_(AuditEvent.actor_id == user.id,
-                   (AuditEvent.object_type == "user") & (AuditEvent.object_id == str(user.id))))
-        .options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.id.desc()).limit(HISTORY_LIMIT)))
+    history = audit.recent(or_(AuditEvent.actor_id == user.id,
+                               (AuditEvent.object_type == "user") & (AuditEvent.object_id == str(user.id))),
+                           limit=HISTORY_LIMIT)
     return UserReview(user=user, history=history,
                       seller_blocks_role_change=user.seller is not None and _seller_has_business(user.seller.id))
 

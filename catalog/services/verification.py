@@ -26,7 +26,7 @@ from catalog.models.sellers import (
     STATUS_SUSPENDED,
     STATUS_VERIFIED,
 )
-from catalog.services import notifications
+from catalog.services import audit, notifications
 from catalog.services.catalogue import ProductPage, clean_query, page_number
 from catalog.services.errors import InvalidTransition, NotFound, ValidationFailed
 from catalog.services.states import transition
@@ -368,14 +368,8 @@ def seller_review(seller_id: int) -> SellerReview:
     )
     if seller is None:
         raise NotFound(MSG_NOT_FOUND)
-    history = list(db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.object_type == "seller", AuditEvent.object_id == str(seller.id))
-        .options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.id.desc())
-        .limit(HISTORY_LIMIT)
-    ))
-    return SellerReview(seller=seller, documents=list(seller.documents), history=history)
+    return SellerReview(seller=seller, documents=list(seller.documents),
+                        history=audit.history("seller", seller.id, HISTORY_LIMIT))
 
 
 def document_for_admin(document_id: int) -> SellerDocument:

@@ -38,19 +38,6 @@ def fresh(model, id_):
     return db.session.get(model, id_)
 
 
-@pytest.fixture
-def admin(app):
-    user = gen_user(role="admin", name="Bu Ratna (Dinas)")
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def admin_client(app, client, admin):
-    log_in(client, admin)
-    return client
-
-
 AGENCY_FORM = {"name": "Dinas Pendidikan Kota Tangerang Selatan", "type": "OPD", "code": "disdik-tangsel",
                "kota_code": KOTA_TANGSEL, "kecamatan_code": KEC_PAMULANG, "address": "Jl. Pajajaran No. 1"}
 BUDGET_FORM = {"fiscal_year": str(YEAR + 1), "pagu": "2.500.000.000", "target_share_pct": "40",

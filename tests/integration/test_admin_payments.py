@@ -33,14 +33,6 @@ def transfers(app):
     return {"early": early, "late": late, "no_proof": no_proof, "ani": ani, "budi": budi}
 
 
-@pytest.fixture
-def admin_client(client, app):
-    admin = gen_user(role="admin", name="Petugas Dinas")
-    db.session.commit()
-    log_in(client, admin)
-    return client
-
-
 def test_pending_transfers_are_listed_newest_proof_first_with_what_is_needed_to_match(admin_client, transfers):
     html = admin_client.get("/admin/pembayaran").get_data(as_text=True)
     text = text_of(html)

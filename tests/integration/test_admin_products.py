@@ -14,8 +14,6 @@ from tests.conftest import csrf_token_from
 from tests.factories import gen_category, gen_product, gen_seller, gen_user
 from tests.querycount import count_queries
 
-pytest_plugins = ["tests.catalogue_care_fixtures"]  # the admin and admin_client fixtures
-
 
 @pytest.fixture
 def listings(app):

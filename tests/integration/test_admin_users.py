@@ -23,19 +23,6 @@ def fresh(user_id) -> User:
     return db.session.get(User, user_id)
 
 
-@pytest.fixture
-def admin(app):
-    user = gen_user(role="admin", name="Bu Ratna (Dinas)")
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def admin_client(app, client, admin):
-    log_in(client, admin)
-    return client
-
-
 # --- search and the account page ----------------------------------------------------------------------
 
 def test_search_by_name_or_email_with_role_and_status_filters(admin_client):

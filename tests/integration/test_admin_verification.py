@@ -55,19 +55,6 @@ def jpeg_bytes() -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def admin(app):
-    user = gen_user(role="admin", name="Bu Ratna (Dinas)")
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def admin_client(app, client, admin):
-    log_in(client, admin)
-    return client
-
-
 def decide(client, seller_id, action, reason="", **extra):
     return client.post(f"/admin/penjual/{seller_id}/keputusan", data={"action": action, "reason": reason, **extra})
 

@@ -12,8 +12,6 @@ from catalog.services.errors import InvalidTransition
 from tests.catalogue_care_factories import REASON, log_in, text_of
 from tests.factories import gen_category, gen_product, gen_seller
 
-pytest_plugins = ["tests.catalogue_care_fixtures"]  # the admin and admin_client fixtures
-
 
 def fresh(product_id) -> Product:
     db.session.rollback()

@@ -18,13 +18,6 @@ def entries(seller):
                               .where(LedgerEntry.seller_id == seller.id).order_by(LedgerEntry.id)).all()
 
 
-@pytest.fixture
-def admin(app):
-    user = gen_user(role="admin")
-    db.session.commit()
-    return user
-
-
 def test_a_completed_order_credits_its_total_once_and_a_mikro_seller_pays_no_fee(app):
     seller = courier_seller(scale="mikro")
     product = gen_product(seller=seller, price=25_000, stock=10)

@@ -47,13 +47,6 @@ def agency(app):
     return agency
 
 
-@pytest.fixture
-def admin(app):
-    user = gen_user(role="admin", name="Admin Dinas")
-    db.session.commit()
-    return user
-
-
 def pending_membership(agency) -> OfficerMembership:
     shopper = gen_user(name="Budi Santoso")
     db.session.commit()

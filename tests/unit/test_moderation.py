@@ -15,8 +15,6 @@ from catalog.services.errors import InvalidTransition, NotFound, ValidationFaile
 from tests.catalogue_care_factories import REASON
 from tests.factories import gen_category, gen_product, gen_seller
 
-pytest_plugins = ["tests.catalogue_care_fixtures"]  # the admin and admin_client fixtures
-
 
 @pytest.fixture
 def product(app):
