@@ -94,6 +94,8 @@ class Config:
     TRANSFER_EXPIRY_HOURS = _int("TRANSFER_EXPIRY_HOURS", 24)
     CARD_PAYMENT_MINUTES = max(_int("CARD_PAYMENT_MINUTES", 60), 30)
     AUTO_COMPLETE_DAYS = _int("AUTO_COMPLETE_DAYS", 7)
+    # Smallest available balance the Dinas pays out in a batch (integer Rupiah).
+    PAYOUT_MINIMUM = _int("PAYOUT_MINIMUM", 50_000)
     # The platform's account that shoppers transfer to (shown on the payment page).
     PLATFORM_BANK_NAME = os.environ.get("PLATFORM_BANK_NAME", "Bank BJB")
     PLATFORM_BANK_ACCOUNT = os.environ.get("PLATFORM_BANK_ACCOUNT", "0012345678901")

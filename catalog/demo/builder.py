@@ -19,6 +19,7 @@ from sqlalchemy import Table, func, insert, select, text
 
 from catalog.demo import accounts, agencies, console, procurement
 from catalog.demo import orders as demo_orders
+from catalog.demo import payouts as demo_payouts
 from catalog.demo.pictures import ensure_pictures
 from catalog.demo.plan import (
     PRODUCTS_PER_SELLER,
@@ -117,6 +118,9 @@ def seed_demo(*, seed: int = 42, products: int = DEFAULT_PRODUCTS, sellers: int 
     queues = console.seed_console_queues()
     log(f"Antrean konsol Dinas: {queues['pending']} pejabat menunggu, {queues['rejected']} ditolak, "
         f"{queues['reports']} laporan produk.")
+    paid_out = demo_payouts.seed_payouts()
+    log(f"Pencairan dana demo: {paid_out['batches']} batch, {paid_out['paid']} baris dibayar, "
+        f"{paid_out['failed']} gagal.")
     report = _report(plan, created, written, agency_count=len(agencies.AGENCIES), fiscal_year=today.year)
     report.orders = orders
     return report

@@ -38,7 +38,7 @@ REASON_LABELS = {
     "misleading": _l("Keterangan, foto atau harga menyesatkan"),
     "wrong_category": _l("Salah kategori"),
     "fraud": _l("Dugaan penipuan"),
-    "other": _l("Lainnya"),
+    "other": _l("Alasan lain"),
 }
 
 MSG_PRODUCT_NOT_FOUND = _l("Produk tidak ditemukan.")
@@ -47,7 +47,7 @@ MSG_OWN_PRODUCT = _l("Anda tidak dapat melaporkan produk Anda sendiri.")
 MSG_DUPLICATE = _l("Anda sudah melaporkan produk ini. Dinas akan memeriksanya.")
 MSG_REASON = _l("Pilih alasan laporan dari daftar.")
 MSG_MESSAGE_LONG = _l("Penjelasan terlalu panjang: maksimal %(n)s karakter.", n=MESSAGE_MAX)
-MSG_MESSAGE_REQUIRED = _l("Jelaskan masalahnya bila memilih “Lainnya”.")
+MSG_MESSAGE_REQUIRED = _l("Jelaskan masalahnya bila memilih “Alasan lain”.")
 MSG_DECIDED_UPHELD = _l("Laporan ini sudah diputuskan: produknya sudah disembunyikan.")
 MSG_DECIDED_DISMISSED = _l("Laporan ini sudah diputuskan: laporan diabaikan.")
 

@@ -1,5 +1,6 @@
 """Figures for the seller dashboard (product counts, low stock, expiring certificates, weekly
-views) and the view counter that feeds the weekly chart."""
+views, government invoices paid next to the shop's sales, the balance) and the view counter that
+feeds the weekly chart."""
 
 import logging
 import re
@@ -11,7 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from catalog.extensions import db
 from catalog.formatting import JAKARTA
-from catalog.models import Product, Seller, SellerDocument
+from catalog.models import Invoice, LedgerEntry, PaymentRecord, Product, Seller, SellerDocument
+from catalog.models.procurement import INVOICE_PAID
 from catalog.models.products import PRODUCT_ACTIVE, PRODUCT_ARCHIVED, PRODUCT_DRAFT
 from catalog.models.sellers import SellerViewWeek
 from catalog.services import sellers
@@ -19,6 +21,7 @@ from catalog.services import sellers
 log = logging.getLogger(__name__)
 
 CHART_WEEKS = 8
+SALES_WEEKS = 12  # the sales chart's window (services/sales.py), for government sales beside it
 LOW_STOCK_LISTED = 10
 EXPIRY_WARNING_DAYS = 30
 
@@ -174,6 +177,47 @@ def expiring_documents(seller: Seller, today: date | None = None, days: int = EX
     )
 
 
+@dataclass(frozen=True)
+class GovernmentSales:
+    """Government invoices: paid ones are revenue beside the shop's sales (paid by the Bendahara
+    straight to the seller: never in the platform balance)."""
+
+    paid_count: int = 0
+    paid_total: int = 0  # the invoices' totals (the value sold, PPN included), paid in the window
+    received: int = 0  # what the Bendahara transferred for them (after withholding)
+    paid_count_all: int = 0
+    paid_total_all: int = 0
+    unpaid_count: int = 0
+    unpaid_total: int = 0  # net still to be transferred
+
+
+def government_sales(seller: Seller, *, since: date) -> GovernmentSales:
+    """Paid government invoices since `since` (by the day the Bendahara paid) and of all time, and
+    the unpaid ones: one grouped statement."""
+    return _money_figures(seller, since=since)[0]
+
+
+def _money_figures(seller: Seller, *, since: date) -> tuple[GovernmentSales, int]:
+    """The government sales and the ledger balance (services/ledger.balance) in one statement."""
+    paid = Invoice.status == INVOICE_PAID
+    recent = and_(paid, PaymentRecord.paid_on >= since)
+    balance = (select(LedgerEntry.balance_after).where(LedgerEntry.seller_id == seller.id)
+               .order_by(LedgerEntry.id.desc()).limit(1).scalar_subquery())
+    row = db.session.execute(
+        select(func.count(Invoice.id).filter(recent), func.coalesce(func.sum(Invoice.total).filter(recent), 0),
+               func.coalesce(func.sum(PaymentRecord.amount).filter(recent), 0),
+               func.count(Invoice.id).filter(paid), func.coalesce(func.sum(Invoice.total).filter(paid), 0),
+               func.count(Invoice.id).filter(~paid), func.coalesce(func.sum(Invoice.net).filter(~paid), 0),
+               balance)
+        .select_from(Seller)
+        .outerjoin(Invoice, Invoice.seller_id == Seller.id)
+        .outerjoin(PaymentRecord, PaymentRecord.invoice_id == Invoice.id)
+        .where(Seller.id == seller.id)
+    ).one()
+    *figures, available = row
+    return GovernmentSales(*(int(value or 0) for value in figures)), int(available or 0)
+
+
 @dataclass
 class Dashboard:
     seller: Seller
@@ -184,6 +228,8 @@ class Dashboard:
     checklist: list = field(default_factory=list)
     completeness: int = 0
     today: date = field(default_factory=today_in_jakarta)
+    government: GovernmentSales = field(default_factory=GovernmentSales)
+    balance: int = 0  # available in the platform ledger (services/ledger.py)
 
     @property
     def views_total(self) -> int:
@@ -197,6 +243,7 @@ class Dashboard:
 def dashboard(seller: Seller, today: date | None = None) -> Dashboard:
     """Everything the dashboard home shows, in a fixed number of statements."""
     today = today or today_in_jakarta()
+    government, balance = _money_figures(seller, since=week_start(today) - timedelta(weeks=SALES_WEEKS - 1))
     return Dashboard(
         seller=seller,
         counts=product_counts(seller),
@@ -206,4 +253,6 @@ def dashboard(seller: Seller, today: date | None = None) -> Dashboard:
         checklist=sellers.profile_checklist(seller),
         completeness=sellers.completeness_pct(seller),
         today=today,
+        government=government,
+        balance=balance,
     )

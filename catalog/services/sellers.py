@@ -41,7 +41,7 @@ from catalog.models.sellers import (
     SellerSlugRedirect,
 )
 from catalog.models.users import ROLE_ADMIN, ROLE_SELLER, ROLE_SHOPPER, User
-from catalog.services import accounts, audit, regions, states, uploads
+from catalog.services import accounts, audit, payout_account, regions, states, uploads
 from catalog.services.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from catalog.services.identifiers import normalise_whatsapp, slugify, unique_slug, validate_nib, validate_npwp
 from catalog.services.images import RENDITION_WIDTHS, store_renditions
@@ -132,8 +132,7 @@ SCALE_LIMITS = {
     SCALE_MENENGAH: (_l("Menengah"), _l("Modal usaha Rp5–10 miliar atau penjualan Rp15–50 miliar setahun")),
 }
 
-BANK_OTHER = "lainnya"
-BANKS = ("BRI", "BNI", "Mandiri", "BCA", "BSI", "Bank BJB", "Bank Banten")
+BANKS = payout_account.BANKS
 
 # Documents a seller can upload after the NIB proof: kind → label.
 CERTIFICATE_LABELS = {
@@ -189,8 +188,8 @@ class LocationData:
 class TaxBankData:
     npwp: str | None
     is_pkp: bool
-    bank: str | None  # one of BANKS or BANK_OTHER
-    bank_other: str | None
+    bank: str | None  # one of BANKS (or the seller's stored bank from before the list)
+    bank_other: str | None  # no longer asked: the bank comes from the list
     account_number: str | None
     account_name: str | None
 
@@ -269,25 +268,7 @@ def split_address(address: str | None) -> tuple[str, str, str]:
 
 
 def clean_account_number(raw: str | None) -> str:
-    compact = re.sub(r"[\s.\-]", "", raw or "")
-    if not compact:
-        raise ValidationFailed(_l("Nomor rekening wajib diisi."), field="account_number")
-    if not (compact.isascii() and compact.isdigit()) or not 6 <= len(compact) <= 20:
-        raise ValidationFailed(_l("Nomor rekening harus 6–20 digit angka."), field="account_number")
-    return compact
-
-
-def clean_bank(bank: str | None, other: str | None) -> str:
-    if bank in BANKS:
-        return bank
-    if bank == BANK_OTHER:
-        name = _text(other)
-        if not name:
-            raise ValidationFailed(_l("Tulis nama bank Anda."), field="bank_other")
-        if len(name) > BANK_NAME_MAX:
-            raise ValidationFailed(_l("Paling banyak %(max)d karakter.", max=BANK_NAME_MAX), field="bank_other")
-        return name
-    raise ValidationFailed(_l("Pilih bank dari daftar."), field="bank")
+    return payout_account.clean_number(raw)
 
 
 def clean_low_stock(raw: int | str | None) -> int:
@@ -350,14 +331,19 @@ def _clean_location(data: LocationData) -> LocationData:
     return LocationData(data.kota, data.kecamatan, data.kelurahan or None, street, rt, rw)
 
 
-def _clean_tax_bank(data: TaxBankData) -> TaxBankData:
+def _clean_tax_bank(data: TaxBankData, seller: Seller, *, business_name: str | None = None,
+                    owner_name: str | None = None) -> TaxBankData:
+    """The tax data and the payout account; the account holder must be the business or its owner
+    (by the names being saved with it, else the stored ones)."""
     npwp = validate_npwp(data.npwp) if (data.npwp or "").strip() else None
     if data.is_pkp and not npwp:
         raise ValidationFailed(_l("Status PKP hanya untuk usaha yang punya NPWP. Isi NPWP dulu."), field="is_pkp")
-    bank = clean_bank(data.bank, data.bank_other)
+    bank = payout_account.clean_bank(data.bank, seller.bank_name)
     number = clean_account_number(data.account_number)
     name = clean_required(data.account_name, field="account_name",
                           label_required=_l("Nama pemilik rekening wajib diisi."), max_len=ACCOUNT_NAME_MAX)
+    payout_account.check_holder(name, business_name=business_name or seller.business_name,
+                                owner_name=owner_name or seller.owner_name, seller=seller)
     return TaxBankData(npwp, bool(data.is_pkp and npwp), bank, None, number, name)
 
 
@@ -484,20 +470,20 @@ def _apply_location(seller: Seller, data: LocationData) -> None:
     seller.address = compose_address(data.street or "", data.rt, data.rw)[:ADDRESS_MAX]
 
 
-def save_tax_bank_step(seller: Seller, data: TaxBankData) -> Seller:
-    """NPWP (optional, 16 digits or the old 15), PKP (only with an NPWP), the payout account."""
-    cleaned = _clean_tax_bank(data)
-    _apply_tax_bank(seller, cleaned)
+def save_tax_bank_step(seller: Seller, data: TaxBankData, *, actor_id: int | None = None) -> Seller:
+    """NPWP (optional, 16 digits or the old 15), PKP (only with an NPWP), the payout account
+    (services/payout_account.py: a change of a set account is held 24 hours and announced)."""
+    cleaned = _clean_tax_bank(data, seller)
+    _apply_tax_bank(seller, cleaned, actor_id=actor_id if actor_id is not None else seller.user_id)
     _commit()
     return seller
 
 
-def _apply_tax_bank(seller: Seller, data: TaxBankData) -> None:
+def _apply_tax_bank(seller: Seller, data: TaxBankData, *, actor_id: int | None) -> None:
     seller.npwp = data.npwp
     seller.is_pkp = data.is_pkp
-    seller.bank_name = data.bank
-    seller.bank_account_number = data.account_number
-    seller.bank_account_name = data.account_name
+    payout_account.apply(seller, payout_account.Account(data.bank, data.account_number, data.account_name),
+                         actor_id=actor_id)
 
 
 # --- documents -----------------------------------------------------------------------------------
@@ -695,7 +681,8 @@ def update_profile(seller: Seller, data: ProfileData, *, actor_id: int | None,
     decoded) before anything is written, so a refusal changes nothing."""
     business = _clean_business(data.business, seller.id)
     location = _clean_location(data.location)
-    tax_bank = _clean_tax_bank(data.tax_bank)
+    tax_bank = _clean_tax_bank(data.tax_bank, seller, business_name=business.business_name,
+                               owner_name=business.owner_name)
     description = sanitise_description(data.description)
     low_stock = clean_low_stock(data.low_stock_threshold)
     logo_key = _store_picture(logo, "logo") if logo is not None else None
@@ -707,7 +694,7 @@ def update_profile(seller: Seller, data: ProfileData, *, actor_id: int | None,
         audit.record("seller.renamed", seller, actor_id=actor_id, before={"slug": old_slug},
                      after={"business_name": seller.business_name, "slug": seller.slug})
     _apply_location(seller, location)
-    _apply_tax_bank(seller, tax_bank)
+    _apply_tax_bank(seller, tax_bank, actor_id=actor_id)
     seller.description = description
     seller.low_stock_threshold = low_stock
     if logo_key:

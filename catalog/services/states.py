@@ -71,6 +71,15 @@ PURCHASE_ORDER = {
     "invoiced": {"paid"},
 }
 
+# A payout batch (PayoutBatch.status, services/payouts.py): exported to the bank as a CSV, then
+# it follows its lines — partially_paid while some still wait (or when some failed), paid when
+# all were paid, failed when none was. A draft the bank never saw can be cancelled.
+PAYOUT_BATCH = {
+    "draft": {"exported", "cancelled"},
+    "exported": {"paid", "partially_paid", "failed"},
+    "partially_paid": {"paid", "partially_paid", "failed"},
+}
+
 # What the refusal message calls each state (the codes stay English in the data).
 STATE_NAMES = {
     "pending": _l("menunggu"), "verified": _l("terverifikasi"), "rejected": _l("ditolak"),
@@ -82,7 +91,7 @@ STATE_NAMES = {
     "negotiating": _l("negosiasi"), "approved": _l("disetujui"), "ordered": _l("Surat Pesanan terbit"),
     "received": _l("diterima (BAST)"), "invoiced": _l("ditagih"), "closed": _l("selesai"),
     "open": _l("terbuka"), "awarded": _l("sudah dipilih pemenang"), "issued": _l("menunggu jawaban penjual"),
-    "declined": _l("ditolak penjual"),
+    "declined": _l("ditolak penjual"), "exported": _l("diekspor ke bank"), "partially_paid": _l("dibayar sebagian"),
 }
 
 
@@ -97,6 +106,7 @@ TABLES: dict[str, dict[str, set[str]]] = {
     "purchase_request": PURCHASE_REQUEST,
     "rfq": RFQ,
     "purchase_order": PURCHASE_ORDER,
+    "payout_batch": PAYOUT_BATCH,
 }
 
 

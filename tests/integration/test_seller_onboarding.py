@@ -101,11 +101,13 @@ def draft_seller(**kw) -> Seller:
     """A seller in the middle of the wizard: step 1 done, nothing after it."""
     kw.setdefault("kota", None)
     kw.setdefault("kecamatan", None)
+    kw.setdefault("owner_name", "Sari Wulandari")  # the payout account must be in the owner's name
     return gen_seller(status="pending", submitted_at=None, **kw)
 
 
 def complete_seller(**kw) -> Seller:
     """A seller who filled every step but has not sent the wizard yet."""
+    kw.setdefault("owner_name", "Sari Wulandari")
     seller = gen_seller(status=kw.pop("status", "pending"), submitted_at=kw.pop("submitted_at", None),
                         address="Jl. Merpati Raya No. 12", bank_name="BRI", bank_account_number="012345678901",
                         bank_account_name="SARI WULANDARI", **kw)
@@ -405,12 +407,12 @@ def test_tax_and_bank_step_saves_and_goes_to_documents(seller_client):
         "BRI", "012345678901", "SARI WULANDARI")
 
 
-def test_other_bank_is_saved_by_its_name_and_shown_again(seller_client):
-    seller_client.post("/penjual/daftar/pajak-rekening", data=tax(bank="lainnya", bank_other="Bank DKI"))
+def test_bank_is_saved_from_the_list_and_shown_again(seller_client):
+    seller_client.post("/penjual/daftar/pajak-rekening", data=tax(bank="Bank DKI"))
 
     assert fresh(Seller, seller_client.seller_id).bank_name == "Bank DKI"
     html = seller_client.get("/penjual/daftar/pajak-rekening").get_data(as_text=True)
-    assert 'value="Bank DKI"' in html
+    assert '<option selected value="Bank DKI">' in html
 
 
 @pytest.mark.parametrize(
@@ -421,7 +423,8 @@ def test_other_bank_is_saved_by_its_name_and_shown_again(seller_client):
         ({"account_number": "12345"}, "Nomor rekening harus 6–20 digit angka."),
         ({"account_number": "0123-ABCD-99"}, "Nomor rekening harus 6–20 digit angka."),
         ({"bank": "Bank Palsu"}, "Pilih bank dari daftar."),
-        ({"bank": "lainnya", "bank_other": ""}, "Tulis nama bank Anda."),
+        ({"bank": "lainnya"}, "Pilih bank dari daftar."),
+        ({"account_name": "Budi Santoso"}, "Nama pemilik rekening harus sama dengan nama usaha"),
         ({"account_name": ""}, "Nama pemilik rekening wajib diisi."),
     ],
 )

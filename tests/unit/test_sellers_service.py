@@ -185,7 +185,7 @@ def test_location_step_refuses_a_kecamatan_of_another_kota(app):
 
 
 def test_tax_step_normalises_old_npwp_and_account_number(app):
-    seller = draft()
+    seller = draft(owner_name="Sari")
     sellers.save_tax_bank_step(seller, sellers.TaxBankData("01.234.567.8-901.000", True, "BSI", None,
                                                            "7123-456-789", "SARI"))
     assert (seller.npwp, seller.is_pkp, seller.bank_account_number) == ("0012345678901000", True, "7123456789")

@@ -12,6 +12,7 @@ from catalog.web.admin import (  # noqa: E402,F401
     inpres,
     officers,
     payments,
+    payouts,
     products,
     queues,
     reports,

@@ -12,6 +12,7 @@ from catalog.web.seller import (  # noqa: E402,F401
     gov_orders,
     imports,
     listings,
+    money,
     onboarding,
     orders,
     rfq,

@@ -11,7 +11,7 @@ from wtforms import PasswordField, RadioField, SelectChoice, SelectField, String
 from wtforms.fields import DateField, EmailField, TelField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional, ValidationError
 
-from catalog.services import accounts, sellers
+from catalog.services import accounts, payout_account, sellers
 from catalog.services.errors import ValidationFailed
 from catalog.services.identifiers import normalise_whatsapp, validate_nib, validate_npwp
 from catalog.services.uploads import ACCEPT_DOCUMENTS, ACCEPT_IMAGES
@@ -210,16 +210,9 @@ class TaxBankForm(WizardForm):
     is_pkp = _yes_no(_l("Pengusaha Kena Pajak (PKP)?"), _l("Ya, PKP (memungut PPN)"), _l("Bukan PKP"))
     bank = SelectField(
         _l("Bank"),
-        choices=options([("", _l("— Pilih bank —")), *((b, b) for b in sellers.BANKS),
-                         (sellers.BANK_OTHER, _l("Bank lain"))]),
-        validate_choice=False,
-        validators=[DataRequired(message=_l("Pilih bank dari daftar.")),
-                    AnyOf([*sellers.BANKS, sellers.BANK_OTHER], message=_l("Pilih bank dari daftar."))],
-    )
-    bank_other = StringField(
-        _l("Nama bank lain"), filters=[_strip], description=_l("Isi hanya bila memilih “Bank lain”."),
-        validators=[Optional(), Length(max=sellers.BANK_NAME_MAX, message=_l("Paling banyak %(max)d karakter.",
-                                                                           max=sellers.BANK_NAME_MAX))],
+        choices=options([("", _l("— Pilih bank —")), *payout_account.bank_choices(None)]),
+        validate_choice=False,  # the service checks it: a seller's unlisted bank from before stays valid
+        validators=[DataRequired(message=_l("Pilih bank dari daftar."))],
     )
     account_number = StringField(
         _l("Nomor rekening"), filters=[_strip], description=_l("Hanya angka, 6–20 digit."),
@@ -229,7 +222,9 @@ class TaxBankForm(WizardForm):
     )
     account_name = StringField(
         _l("Nama pemilik rekening"), filters=[_strip],
-        description=_l("Persis seperti di buku tabungan. Pembayaran dari pembeli dan instansi dikirim ke rekening ini."),
+        description=_l("Atas nama usaha atau pemiliknya, persis seperti di buku tabungan. Pembayaran dari pembeli "
+                       "dan instansi dikirim ke rekening ini; bila rekening diganti, pencairan ke rekening baru "
+                       "ditahan 24 jam."),
         validators=[DataRequired(message=_l("Nama pemilik rekening wajib diisi.")),
                     Length(max=sellers.ACCOUNT_NAME_MAX, message=_l("Paling banyak %(max)d karakter.",
                                                                     max=sellers.ACCOUNT_NAME_MAX))],
@@ -237,16 +232,18 @@ class TaxBankForm(WizardForm):
 
     def tax_bank_data(self) -> sellers.TaxBankData:
         return sellers.TaxBankData(npwp=self.npwp.data, is_pkp=self.is_pkp.data == YES, bank=self.bank.data,
-                                   bank_other=self.bank_other.data, account_number=self.account_number.data,
+                                   bank_other=None, account_number=self.account_number.data,
                                    account_name=self.account_name.data)
+
+    def offer_stored_bank(self, seller) -> None:
+        """Keep a bank the seller set before the list as a choice (it stays valid until changed)."""
+        self.bank.choices = options([("", _l("— Pilih bank —")), *payout_account.bank_choices(seller.bank_name)])
 
     def fill_from(self, seller) -> None:
         self.npwp.data = seller.npwp or ""
         self.is_pkp.data = YES if seller.is_pkp else NO
-        if seller.bank_name in sellers.BANKS or not seller.bank_name:
-            self.bank.data = seller.bank_name or ""
-        else:
-            self.bank.data, self.bank_other.data = sellers.BANK_OTHER, seller.bank_name
+        self.offer_stored_bank(seller)
+        self.bank.data = payout_account.selected_bank(seller.bank_name)
         self.account_number.data = seller.bank_account_number or ""
         self.account_name.data = seller.bank_account_name or ""
 

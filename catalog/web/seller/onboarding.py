@@ -173,11 +173,12 @@ def onboarding_tax():
     if _wizard_closed(seller):
         return redirect(url_for("seller.profile"))
     form = TaxBankForm()
+    form.offer_stored_bank(seller)
     if request.method == "GET":
         form.fill_from(seller)
     if form.validate_on_submit():
         try:
-            sellers.save_tax_bank_step(seller, form.tax_bank_data())
+            sellers.save_tax_bank_step(seller, form.tax_bank_data(), actor_id=current_user.id)
         except DomainError as error:
             form.add_domain_error(error)
         else:
@@ -342,6 +343,7 @@ def profile():
     anonymous → log-in, a seller without a profile → step 1 of the wizard."""
     seller = _seller()
     form = ProfileForm()
+    form.offer_stored_bank(seller)
     if request.method == "GET":
         form.fill_from(seller)
     refresh = request.form.get("pilih") in (ACTION_PICK_KOTA, ACTION_PICK_KECAMATAN)
