@@ -194,6 +194,24 @@ def register_request_hooks(app: Flask) -> None:
         # Carried into logs and audit events; a proxy may pass its own.
         g.request_id = request.headers.get("X-Request-ID", "")[:40] or uuid.uuid4().hex
 
+    @app.before_request
+    def drop_nul_characters():
+        # PostgreSQL refuses a NUL character in any text value (a 500 from every lookup, filter or
+        # log-in that passes one on) and no field ever needs one: drop them before a view reads
+        # the query string, the form or the values in the path. Each becomes a space, as
+        # catalogue.clean_query treats control characters ("keripik\0singkong" is two words).
+        def clean(values):
+            if not any("\x00" in k or "\x00" in v for k, v in values.items(multi=True)):
+                return values
+            return type(values)((k.replace("\x00", ""), v.replace("\x00", " ")) for k, v in values.items(multi=True))
+
+        request.args = clean(request.args)
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            request.form = clean(request.form)
+        if request.view_args:
+            request.view_args = {k: v.replace("\x00", " ") if isinstance(v, str) else v
+                                 for k, v in request.view_args.items()}
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

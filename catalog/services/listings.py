@@ -20,6 +20,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -536,12 +537,13 @@ def restore_listing(product: Product, actor_id: int | None) -> Product:
 
 def listing_has_orders(product: Product) -> bool:
     """Whether any order or purchase order ever named this product (then it may only be archived,
-    so order history keeps pointing at it).
+    so order history keeps pointing at it). A shop order line, a purchase request line or a
+    Surat Pesanan line counts; so does a shopper's report (the Dinas must still see what was
+    reported)."""
+    from catalog.models import OrderItem, ProductReport, PurchaseOrderLine, PurchaseRequestLine
 
-    There are no orders yet: the shop issue (#5, shopper buying: cart, checkout, orders) and the
-    procurement issue (#6, Surat Pesanan lines) fill this in with an EXISTS over their order items.
-    """
-    return False
+    return any(db.session.scalar(select(select(model.id).where(model.product_id == product.id).exists()))
+               for model in (OrderItem, PurchaseRequestLine, PurchaseOrderLine, ProductReport))
 
 
 def delete_listing(product: Product, actor_id: int | None) -> None:
@@ -553,6 +555,11 @@ def delete_listing(product: Product, actor_id: int | None) -> None:
         )
     audit.record("product.deleted", product, actor_id=actor_id,
                  before={**_snapshot(product), "stock": product.stock, "slug": product.slug})
+    # Officers' procurement carts may hold its variants (no cascade there): those lines go too.
+    from catalog.models import ProcurementCartItem, ProductVariant
+
+    db.session.execute(sa_delete(ProcurementCartItem).where(ProcurementCartItem.variant_id.in_(
+        select(ProductVariant.id).where(ProductVariant.product_id == product.id))))
     db.session.delete(product)
     db.session.commit()
 

@@ -39,6 +39,12 @@ def _reset_limit() -> str:
     return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
 
 
+def _account_key() -> str:
+    """The rate-limit key of the account a log-in or reset request names (the email as typed,
+    trimmed and lower-cased), so one account guessed from many addresses is limited too."""
+    return "akun:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 def _safe_next_value() -> str:
     """The ?next= target to carry through a form, or "" when it leaves the site."""
     target = request.values.get("next", "")
@@ -72,6 +78,7 @@ def _send_templated(user, template: str, subject, **context) -> bool:
 @bp.route("/masuk", methods=["GET", "POST"])
 @csrf.exempt
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, key_func=_account_key, methods=["POST"])
 @anonymous_only
 def login():
     """Log-in form. Anonymous visitors only (logged-in users are sent home); POST is
@@ -181,6 +188,7 @@ def change_password():
 @bp.route("/lupa-kata-sandi", methods=["GET", "POST"])
 @csrf.exempt
 @limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_limit, key_func=_account_key, methods=["POST"])
 @anonymous_only
 def forgot_password():
     """Ask for a reset link. Anonymous visitors only; POST is rate-limited (429). The answer is

@@ -84,8 +84,10 @@ def rfq_counter_answer(rfq_id: int):
     rfq = _rfq_or_404(rfq_id)
     quotation = rfqs.own_quotation(rfq, seller)
     answer = request.form.get("jawaban")
-    if quotation is None or quotation.counter_offer is None or answer not in ("terima", "tolak"):
+    if quotation is None or quotation.counter_offer is None:
         abort(404)
+    if answer not in ("terima", "tolak"):
+        abort(400)  # the form's two buttons send one of these; anything else is a malformed request
     try:
         rfqs.answer_counter_offer(quotation.counter_offer, seller, accept=answer == "terima")
     except DomainError as error:
