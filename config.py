@@ -102,6 +102,9 @@ class Config:
     PLATFORM_BANK_HOLDER = os.environ.get("PLATFORM_BANK_HOLDER", "Dinas Koperasi dan UMKM (Katalog UMKM)")
 
     PRODUCTS_PER_PAGE = 24
+    # Page views are counted in memory and written in batches (services/seller_stats.count_view).
+    VIEW_COUNT_FLUSH_VIEWS = _int("VIEW_COUNT_FLUSH_VIEWS", 100)
+    VIEW_COUNT_FLUSH_SECONDS = _int("VIEW_COUNT_FLUSH_SECONDS", 30)
     PRODUCTION = False
 
 
@@ -119,6 +122,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "NullCache"
     CACHE_NO_NULL_WARNING = True
+    VIEW_COUNT_FLUSH_VIEWS = 1  # every view written at once: tests read the table after a request
     SERVER_NAME = None
     MAIL_SERVER = ""
     STRIPE_SECRET_KEY = ""

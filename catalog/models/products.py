@@ -57,10 +57,12 @@ product_certificate = Table(
 class Product(TimestampMixin, Base):
     __tablename__ = "product"
     __table_args__ = (
-        # Listings: a category's active products, newest first; a seller's products by status.
+        # Listings: a category's active products, newest first or by price; a seller's products
+        # by status, newest first (the product page's "more from this seller").
         Index("ix_product_category_status_created", "category_id", "status", "created_at"),
         Index("ix_product_status_created", "status", "created_at"),
-        Index("ix_product_seller_status", "seller_id", "status"),
+        Index("ix_product_status_price", "status", "price"),
+        Index("ix_product_seller_status_created", "seller_id", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

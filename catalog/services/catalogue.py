@@ -8,6 +8,7 @@ to that.
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from math import ceil
 
 from flask_babel import lazy_gettext as _l
@@ -163,26 +164,41 @@ class NearbySeller:
     product_count: int
 
 
-@dataclass
 class HomePage:
-    categories: list[Category]
-    newest: list[Product]
-    kota_choices: list[Region]
-    kota: Region | None
-    sellers: list[NearbySeller]
+    """Everything the home page shows, each part queried when the template first reads it: the
+    template keeps its sections in the fragment cache, and a cached section costs no statement."""
+
+    def __init__(self, kota_code: str):
+        self.kota_code = kota_code
+
+    @cached_property
+    def _regions(self) -> dict[str, Region]:
+        return {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(KOTA_CHOICES)))}
+
+    @cached_property
+    def categories(self) -> list[Category]:
+        return featured_categories()
+
+    @cached_property
+    def newest(self) -> list[Product]:
+        return newest_products()
+
+    @property
+    def kota_choices(self) -> list[Region]:
+        return [self._regions[c] for c in KOTA_CHOICES if c in self._regions]
+
+    @property
+    def kota(self) -> Region | None:
+        return self._regions.get(self.kota_code)
+
+    @cached_property
+    def sellers(self) -> list[NearbySeller]:
+        return sellers_in_kota(self.kota_code)
 
 
 def home_page(kota_code: object = None) -> HomePage:
     """Everything the home page shows; an unknown ?kota= falls back to Kota Tangerang Selatan."""
-    kota_code = kota_code if kota_code in KOTA_CHOICES else DEFAULT_KOTA
-    regions = {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(KOTA_CHOICES)))}
-    return HomePage(
-        categories=featured_categories(),
-        newest=newest_products(),
-        kota_choices=[regions[c] for c in KOTA_CHOICES if c in regions],
-        kota=regions.get(kota_code),
-        sellers=sellers_in_kota(kota_code),
-    )
+    return HomePage(kota_code if kota_code in KOTA_CHOICES else DEFAULT_KOTA)
 
 
 def featured_categories(limit: int = FEATURED_CATEGORIES_ON_HOME) -> list[Category]:
@@ -226,32 +242,48 @@ def sellers_in_kota(kota_code: str, limit: int = SELLERS_ON_HOME) -> list[Nearby
     return [NearbySeller(seller=seller, product_count=count) for seller, count in db.session.execute(stmt)]
 
 
-@dataclass
 class CategoryListing:
-    category: Category
-    # The chips under the title: a top category's children, or a child's siblings.
-    chips: list[Category]
-    products: ProductPage
+    """A category, its chips and its page of products. Everything but the category itself is
+    queried when the template first reads it, so a fragment-cached listing costs one statement."""
+
+    def __init__(self, category: Category, *, sort: str, page: int, per_page: int):
+        self.category = category
+        self.sort, self.page, self.per_page = sort, page, per_page
+
+    @cached_property
+    def _family(self) -> list[Category]:
+        """The top category and its children in one statement (the tree has two levels: the
+        Dinas cannot put a category under a child, services/category_admin.py)."""
+        top_id = self.category.parent_id or self.category.id
+        return list(db.session.scalars(
+            select(Category).where(or_(Category.id == top_id, Category.parent_id == top_id))
+            .order_by(Category.position, Category.name)))
+
+    @cached_property
+    def parent(self) -> Category | None:
+        return next((c for c in self._family if c.id == self.category.parent_id), None)
+
+    @cached_property
+    def chips(self) -> list[Category]:
+        """Under the title: a top category's children, or a child's siblings."""
+        top_id = self.category.parent_id or self.category.id
+        return [c for c in self._family if c.parent_id == top_id]
+
+    @cached_property
+    def products(self) -> ProductPage:
+        """A top category's products include its children's; a child has no children."""
+        category_ids = [self.category.id] if self.category.parent_id else [self.category.id, *(c.id for c in self.chips)]
+        return _paginate(Product.category_id.in_(category_ids), sort=self.sort, page=self.page, per_page=self.per_page)
 
 
 def category_listing(slug: str, *, sort: object = None, page: object = None, per_page: int = 24) -> CategoryListing:
     """A category's visible products; a top-level category includes its children's products.
 
     Raises NotFound for an unknown slug."""
-    category = db.session.scalar(
-        select(Category)
-        .where(Category.slug == slug)
-        .options(
-            selectinload(Category.children),
-            joinedload(Category.parent).selectinload(Category.children),
-        )
-    )
+    category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
         raise NotFound(_l("Kategori tidak ditemukan."))
-    category_ids = [category.id, *(child.id for child in category.children)]
-    chips = category.parent.children if category.parent else category.children
-    products = _paginate(Product.category_id.in_(category_ids), sort=sort_key(sort), page=page_number(page), per_page=per_page)
-    return CategoryListing(category=category, chips=list(chips), products=products)
+    return CategoryListing(category, sort=sort_key(sort), page=page_number(page), per_page=per_page)
 
 
 @dataclass

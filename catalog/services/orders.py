@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from catalog.extensions import db
-from catalog.models import Order, Seller, User
+from catalog.models import Order, Product, Seller, User
 from catalog.models.base import utcnow
 from catalog.models.orders import (
     ORDER_ACCEPTED,
@@ -178,6 +178,23 @@ def _complete(order: Order, *, actor_id: int | None, reason: str) -> None:
         order.delivered_at = order.completed_at
     # The money reaches the seller's balance in the same transaction as the state change.
     ledger.credit_completed_order(order, actor_id=actor_id)
+    _count_sold(order)
+
+
+def _count_sold(order: Order) -> None:
+    """A completed order's quantities join each product's "terjual" count (the product page, the
+    shop's best-selling sort), with one UPDATE per product in id order, in the caller's
+    transaction."""
+    sold: dict[int, int] = {}
+    for item in order.items:
+        if item.product_id is not None:
+            sold[item.product_id] = sold.get(item.product_id, 0) + item.quantity
+    for product_id in sorted(sold):
+        db.session.execute(
+            update(Product).where(Product.id == product_id)
+            .values(sold_count=Product.sold_count + sold[product_id])
+            .execution_options(synchronize_session=False)
+        )
 
 
 # --- closing with stock and money back -----------------------------------------------------------

@@ -2,11 +2,16 @@
 views, government invoices paid next to the shop's sales, the balance) and the view counter that
 feeds the weekly chart."""
 
+import atexit
 import logging
 import re
+import threading
+import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -72,6 +77,120 @@ def record_view(seller_id: int, today: date | None = None) -> bool:
     return True
 
 
+# --- buffered counting for the pages ---------------------------------------------------------
+#
+# A write transaction per page view serialises every worker on SQLite (one writer at a time, an
+# fsync per commit) and costs a round trip on PostgreSQL. The pages therefore count views in
+# memory, per app and per process, and write them all in one INSERT … ON CONFLICT statement when
+# VIEW_COUNT_FLUSH_VIEWS views are pending or VIEW_COUNT_FLUSH_SECONDS after the first pending
+# one (a timer thread), whichever comes first, and at exit. The seller's weekly figure therefore
+# lags by at most that (30 s / 100 views per worker by default; the seller's own dashboard flushes
+# its process's pending views first), and a worker killed hard loses at most what it had pending:
+# fine for a rough popularity figure. Tests set VIEW_COUNT_FLUSH_VIEWS = 1 (written at once).
+
+
+class _ViewBuffer:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pending: Counter[tuple[int, date]] = Counter()
+        self.views = 0
+        self.timer: threading.Timer | None = None
+
+
+def _buffer(app) -> _ViewBuffer:
+    buffer = app.extensions.get("seller_view_buffer")
+    if buffer is None:
+        with _BUFFER_CREATION:
+            buffer = app.extensions.get("seller_view_buffer")
+            if buffer is None:
+                buffer = app.extensions["seller_view_buffer"] = _ViewBuffer()
+                _APPS_WITH_BUFFERS.add(app)
+    return buffer
+
+
+_BUFFER_CREATION = threading.Lock()
+# Weak, so the apps a test run builds by the hundred are not all kept alive until exit.
+_APPS_WITH_BUFFERS: "weakref.WeakSet" = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_all_at_exit() -> None:
+    for app in list(_APPS_WITH_BUFFERS):
+        if app.extensions["seller_view_buffer"].views:
+            _flush_in_context(app)
+
+
+def count_view(seller_id: int, today: date | None = None) -> None:
+    """Count one view of a seller's storefront or product page in this process's buffer, and
+    write the buffer when it is due (see above). Never raises for the database's sake."""
+    app = current_app._get_current_object()
+    buffer = _buffer(app)
+    week = week_start(today or today_in_jakarta())
+    seconds = app.config.get("VIEW_COUNT_FLUSH_SECONDS", 30)
+    with buffer.lock:
+        buffer.pending[(seller_id, week)] += 1
+        buffer.views += 1
+        due = buffer.views >= app.config.get("VIEW_COUNT_FLUSH_VIEWS", 100) or seconds <= 0
+        if not due and buffer.timer is None:
+            buffer.timer = threading.Timer(seconds, _flush_in_context, args=(app,))
+            buffer.timer.daemon = True
+            buffer.timer.start()
+    if due:
+        flush_views()
+
+
+def pending_views() -> int:
+    """Views counted in this process and not written yet."""
+    buffer = current_app.extensions.get("seller_view_buffer")
+    return buffer.views if buffer else 0
+
+
+def flush_views() -> int:
+    """Write this process's pending views (one statement in its own transaction). Returns the number of
+    views written; on a refusal (a seller deleted meanwhile) each row is retried alone, so one
+    bad row loses only its own views."""
+    buffer = current_app.extensions.get("seller_view_buffer")
+    if buffer is None:
+        return 0
+    with buffer.lock:
+        pending, buffer.pending, buffer.views = buffer.pending, Counter(), 0
+        if buffer.timer is not None and buffer.timer is not threading.current_thread():
+            buffer.timer.cancel()
+        buffer.timer = None
+    if not pending:
+        return 0
+    rows = [{"seller_id": seller_id, "week_start": week, "views": views} for (seller_id, week), views in pending.items()]
+    if _upsert_views(rows):
+        return sum(pending.values())
+    return sum(row["views"] for row in rows if len(rows) > 1 and _upsert_views([row]))
+
+
+def _upsert_views(rows: list[dict]) -> bool:
+    table = SellerViewWeek.__table__
+    try:
+        statement = _dialect_insert()(table).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.seller_id, table.c.week_start],
+            set_={"views": table.c.views + statement.excluded.views},
+        )
+        # A connection of its own: the request's session (and what it loaded) is left alone.
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+    except SQLAlchemyError:
+        log.warning("could not record %s view row(s)", len(rows), exc_info=True)
+        return False
+    return True
+
+
+def _flush_in_context(app) -> None:
+    """The timer's and the exit's flush, outside any request."""
+    with app.app_context():
+        try:
+            flush_views()
+        finally:
+            db.session.remove()
+
+
 def _dialect_insert():
     """The INSERT construct with ON CONFLICT for the database in use (SQLite or PostgreSQL)."""
     name = db.engine.dialect.name
@@ -96,7 +215,8 @@ class WeekViews:
 
 def weekly_views(seller_id: int, weeks: int = CHART_WEEKS, today: date | None = None) -> list[WeekViews]:
     """Views per week for the last `weeks` weeks, oldest first, this week last; weeks without
-    a row count zero. One statement."""
+    a row count zero. One statement (and the write of this process's pending views, if any)."""
+    flush_views()
     this_week = week_start(today or today_in_jakarta())
     first = this_week - timedelta(weeks=weeks - 1)
     rows = db.session.execute(

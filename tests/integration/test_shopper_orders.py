@@ -379,6 +379,22 @@ def test_confirming_receipt_completes_the_order_and_opens_the_review(shopper_cli
     assert "Beri ulasan" in page and "Selesai" in page
 
 
+def test_a_completed_order_counts_its_units_as_sold_and_an_open_one_does_not(shopper_client, shop):
+    shopper, keripik, kemeja = shop
+    first = paid(shopper, (keripik, 2), (kemeja, 1))
+    second = paid(gen_user(), (keripik, 3))
+    for order in first.orders:
+        complete(order)
+    ship(second.orders[0])  # shipped, not yet received: not sold yet
+    db.session.commit()
+    db.session.expire_all()
+    assert (keripik.sold_count, kemeja.sold_count) == (2, 1)
+    orders.confirm_receipt(second.orders[0], second.orders[0].user)
+    db.session.expire_all()
+    assert keripik.sold_count == 5
+    assert "5 terjual" in text_of(shopper_client.get(f"/produk/{keripik.slug}").get_data(as_text=True))
+
+
 def test_the_timeline_tells_each_step_in_order(shopper_client, shop):
     shopper, keripik, _kemeja = shop
     group = buy(shopper, (keripik, 1))

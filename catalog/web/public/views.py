@@ -68,9 +68,9 @@ def product(slug: str):
     whatsapp_url = f"{product.seller.whatsapp_link}?text={quote(message, safe='')}"
     html = render_template("public/product.html", detail=detail, product=product, choice=choice,
                            whatsapp_url=whatsapp_url)
-    # Counted after rendering: the counter commits, which would expire what the page shows.
+    # Counted after rendering, in memory: written in batches (seller_stats.count_view).
     if should_count_view(product.seller):
-        seller_stats.record_view(product.seller_id)
+        seller_stats.count_view(product.seller_id)
     return html
 
 

@@ -117,6 +117,11 @@ def add():
     if form.variant is None:
         flash(_("Produk tidak ditemukan."), "error")
         return redirect(back or url_for("shop.cart"))
+    # Worked out before adding: add_item's commit would expire the variant and its product and
+    # cost two more statements to read the product's address again. The variant stays referenced
+    # here, so add_item finds it (and its product) in the session instead of reading it again.
+    variant = db.session.get(ProductVariant, form.variant)  # noqa: F841 (kept alive on purpose)
+    target = _product_url(form.variant, back)
     try:
         carts.add_item(**_owner(), variant_id=form.variant, quantity=form.quantity.data)
     except DomainError as error:
@@ -124,7 +129,7 @@ def add():
     else:
         flash(Markup('{} <a href="{}">{}</a>').format(
             _("Ditambahkan ke keranjang."), url_for("shop.cart"), _("Lihat keranjang")), "success")
-    return redirect(_product_url(form.variant, back))
+    return redirect(target)
 
 
 def _back_to_cart(change, done) -> object:

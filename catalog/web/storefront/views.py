@@ -57,7 +57,7 @@ def profile(slug: str):
         sort_choices=storefront.SORT_CHOICES,
         whatsapp_url=f"{seller.whatsapp_link}?text={quote(message, safe='')}",
     )
-    # Counted after rendering: the counter commits, which would expire what the page shows.
+    # Counted after rendering, in memory: written in batches (seller_stats.count_view).
     if should_count_view(seller):
-        seller_stats.record_view(seller.id)
+        seller_stats.count_view(seller.id)
     return html
