@@ -26,6 +26,7 @@ from catalog.models.orders import (
 )
 from catalog.services import audit, inventory, notifications
 from catalog.services import cart as carts
+from catalog.services.delivery import MAX_ID
 from catalog.services.errors import NotFound, OutOfStock, ValidationFailed
 
 PICKUP_KEY = "ambil"  # the pickup a seller without delivery options still offers
@@ -290,9 +291,11 @@ def place_order(*, user: User, cart: Cart | None, address: Address | None, chose
 def own_address(user: User, address_id: object) -> Address:
     """One of the user's own addresses; another user's id is NotFound."""
     try:
-        address = db.session.get(Address, int(address_id))
+        ident = int(address_id)
     except (TypeError, ValueError):
-        address = None
+        ident = 0
+    # Beyond the id column's range the database refuses the query itself (a 500, not a 404).
+    address = db.session.get(Address, ident) if 0 < ident <= MAX_ID else None
     if address is None or address.user_id != user.id:
         raise NotFound(_l("Alamat tidak ditemukan."))
     return address

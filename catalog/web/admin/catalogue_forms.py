@@ -12,6 +12,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import AnyOf, Length
 
 from catalog.services import category_admin
+from catalog.services.delivery import MAX_ID
 from catalog.services.errors import DomainError, NotFound
 from catalog.services.verification import REASON_MAX
 
@@ -21,7 +22,8 @@ def optional_id(value):
     if value in (None, "") or isinstance(value, int):
         return value if value != "" else None
     text = str(value).strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
+    # ASCII digits only ("²" is a digit to str.isdigit but not to int()), within the id column.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID else 0
 
 
 class DomainErrorsMixin:

@@ -15,6 +15,7 @@ from wtforms.validators import Length
 from catalog.models.ledger import FEE_KOPERASI
 from catalog.models.sellers import SCALES
 from catalog.services.errors import ValidationFailed
+from catalog.services.money import MAX_RUPIAH
 from catalog.services.payouts import REASON_MAX, REFERENCE_MAX
 from catalog.web.auth.forms import AccountBaseForm
 
@@ -22,6 +23,7 @@ FEE_KEYS = (*SCALES, FEE_KOPERASI)
 FEE_LABELS = {"mikro": _l("Usaha mikro"), "kecil": _l("Usaha kecil"), "menengah": _l("Usaha menengah"),
               FEE_KOPERASI: _l("Koperasi (apa pun skalanya)")}
 PERCENT = re.compile(r"^(\d{1,3})(?:[.,](\d{1,2}))?$")
+SELLER_ID = re.compile(r"[0-9]{1,9}")
 AMOUNT = re.compile(r"^([+-])?\s*(?:rp\.?)?\s*(\d{1,3}(?:\.\d{3})+|\d+)$", re.IGNORECASE)
 MSG_REASON_LONG = _l("Alasan terlalu panjang: maksimal %(max)d karakter.", max=REASON_MAX)
 
@@ -34,7 +36,8 @@ class PayoutBatchForm(AccountBaseForm):
     """The sellers ticked on the payout page (checkboxes named `seller_id`)."""
 
     def seller_ids(self) -> list[int]:
-        return [int(value) for value in request.form.getlist("seller_id") if value.isdigit()]
+        # ASCII digits within the id column ("²³" is a digit to str.isdigit, 10**30 overflows it).
+        return [int(value) for value in request.form.getlist("seller_id") if SELLER_ID.fullmatch(value)]
 
 
 class ReferenceForm(AccountBaseForm):
@@ -91,6 +94,8 @@ def parse_amount(text: str | None) -> int:
     if not match:
         raise ValidationFailed(_l("Tulis jumlah dalam Rupiah bulat, misalnya 25.000 atau -25.000."), field="amount")
     amount = int(match.group(2).replace(".", ""))
+    if amount > MAX_RUPIAH:  # past any real balance, and past the BIGINT column
+        raise ValidationFailed(_l("Jumlah terlalu besar."), field="amount")
     return -amount if match.group(1) == "-" else amount
 
 

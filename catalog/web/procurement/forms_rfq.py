@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from catalog.formatting import JAKARTA
 from catalog.services import money, regions
 from catalog.services.catalogue import all_categories
+from catalog.services.delivery import MAX_ID
 from catalog.services.errors import ValidationFailed
 from catalog.services.procurement import requests
 from catalog.services.procurement import rfq as rfqs
@@ -167,9 +168,11 @@ def compact_formdata(formdata) -> MultiDict:
 
 def _int_or_none(value) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return -1  # a forged value: the service answers "pilih dari daftar"
+    # Past the id column's range the database would refuse the lookup itself: forged too.
+    return number if number is None or 0 <= number <= MAX_ID else -1
 
 
 class ReasonForm(FlaskForm):

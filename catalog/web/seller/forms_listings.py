@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from catalog.models.products import UNITS
+from catalog.services.delivery import MAX_ID
 from catalog.services.listings import ListingData
 from catalog.services.uploads import ACCEPT_IMAGES
 from catalog.web.fields import QuantityField, RupiahField
@@ -45,14 +46,15 @@ def _int_or_zero(value) -> int:
     if isinstance(value, int):
         return value
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID else 0
 
 
 def _int_or_none(value):
     if value in (None, "") or isinstance(value, int):
         return value if value != "" else None
     text = str(value).strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
+    # ASCII digits only ("²" is a digit to str.isdigit but not to int()), within the id column.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID else 0
 
 
 class CheckboxListField(SelectMultipleField):

@@ -15,6 +15,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, Selec
 
 from catalog.models.products import MAX_OPTIONS, Product
 from catalog.services import variants
+from catalog.services.delivery import MAX_ID
 from catalog.web.fields import QuantityField, RupiahField
 from catalog.web.seller.forms_listings import _int_or_none
 
@@ -33,12 +34,13 @@ def _id_or_zero(value: Any) -> int:
     """A submitted variant id; anything that is not a number becomes 0, which matches no
     combination, so the service answers with its own message."""
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
+    # ASCII digits only ("²" is a digit to str.isdigit but not to int()), within the id column.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID else 0
 
 
 def _count_or_none(value: Any) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
 
 
 def _attach(field, message, *, keep_existing: bool = False) -> None:

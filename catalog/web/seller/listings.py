@@ -300,7 +300,7 @@ def listing_photos_order(product_id: int):
         positions = {}
         for image in product.images:
             raw = (request.form.get(f"pos-{image.id}") or "").strip()
-            if raw.isdigit() and len(raw) < 6:
+            if raw.isascii() and raw.isdigit() and len(raw) < 6:
                 positions[image.id] = int(raw)
         listings.reorder_photos(product, positions, actor_id=current_user.id)
         flash(_("Urutan foto tersimpan. Foto pertama menjadi sampul."), "success")

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from catalog.models.orders import PAYMENT_CARD, PAYMENT_TRANSFER
 from catalog.services import addresses, regions
 from catalog.services.checkout import NOTE_MAX
+from catalog.services.delivery import MAX_ID
 from catalog.web.fields import QuantityField
 from catalog.web.seller.forms_onboarding import LocationForm, Rule, options
 
@@ -30,7 +31,8 @@ def _quantity_field():
 def parse_id(raw) -> int | None:
     """A row id typed into a form, or None for anything that is not one ("abc", "-1", "1e9")."""
     text = str(raw or "").strip()
-    return int(text) if _ID.fullmatch(text) else None
+    # Past the integer id column (2**31 - 1) PostgreSQL refuses the lookup itself: not an id either.
+    return int(text) if _ID.fullmatch(text) and int(text) <= MAX_ID else None
 
 
 # --- cart ---------------------------------------------------------------------------------------
