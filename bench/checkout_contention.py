@@ -13,14 +13,18 @@ buyers start together to its commit or refusal), and writes bench/results/checko
 The reference in the same run is one checkout with nobody else buying.
 """
 
-import argparse
-import json
-import os
 import sys
-import threading
-import time
-from collections import Counter
 from pathlib import Path
+
+# bench/http.py would shadow the standard library's http package: drop this folder from the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"

@@ -16,14 +16,18 @@ services/listing_csv.py (no HTTP):
 Prints one line per case and writes them to bench/results/csv_import-<database>.txt.
 """
 
-import csv
-import io
-import os
-import platform
 import sys
-import tempfile
-import time
 from pathlib import Path
+
+# bench/http.py would shadow the standard library's http package: drop this folder from the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import csv  # noqa: E402
+import io  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -22,19 +22,23 @@ printed beside them.
 Prints a table and writes bench/results/search-<backend>-<n>.json.
 """
 
-import argparse
-import json
-import os
-import platform
-import random
-import re
-import shutil
-import sqlite3
 import sys
-import tempfile
-import time
-from collections import Counter
 from pathlib import Path
+
+# bench/http.py would shadow the standard library's http package: drop this folder from the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import sqlite3  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"

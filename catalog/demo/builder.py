@@ -123,7 +123,17 @@ def seed_demo(*, seed: int = 42, products: int = DEFAULT_PRODUCTS, sellers: int 
         f"{paid_out['failed']} gagal.")
     report = _report(plan, created, written, agency_count=len(agencies.AGENCIES), fiscal_year=today.year)
     report.orders = orders
+    analyze()
     return report
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load. Without them SQLite guessed that "status =
+    'active'" picks few products and read all 100,000 through that index to find a search
+    page's 24 ids (13 ms instead of 0.3 ms by primary key); PostgreSQL's autovacuum would
+    catch up only later."""
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
 
 
 def add_products(*, seed: int = 42, products: int, sellers: int | None = None, today: date | None = None,
@@ -148,6 +158,7 @@ def add_products(*, seed: int = 42, products: int, sellers: int | None = None, t
     admin_id = db.session.scalar(select(User.id).where(User.role == ROLE_ADMIN).order_by(User.id).limit(1))
     written = write_catalogue(plan, category_ids, {}, admin_id, today, utcnow(), log)
     db.session.commit()
+    analyze()
     return _report(plan, created, written, agency_count=0, fiscal_year=today.year)
 
 

@@ -376,3 +376,27 @@ def test_the_cart_page_needs_no_query_per_line(client, app):
     few = statements()
     grow(6)
     assert statements() == few
+
+
+# --- two requests of one visitor at once ----------------------------------------------------------
+
+
+def _racing(monkeypatch, name):
+    """Make the first call of carts.<name> miss what a parallel request has just committed."""
+    real, calls = getattr(carts, name), []
+
+    def late(*args, **kwargs):
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(carts, name, late)
+
+
+def test_a_guest_cart_created_meanwhile_by_a_parallel_request_is_added_to(app, keripik, monkeypatch):
+    token = "t" * 43
+    db.session.add(Cart(token=token))
+    db.session.commit()
+    _racing(monkeypatch, "cart_for")  # this request read "no cart" just before the other committed one
+    carts.add_item(user_id=None, token=token, variant_id=variant_of(keripik).id, quantity=2)
+    assert db.session.scalar(select(func.count(Cart.id)).where(Cart.token == token)) == 1
+    assert lines() == [(variant_of(keripik).id, 2)]
