@@ -44,9 +44,14 @@ class Config:
     # The public address, for links in emails sent outside a request (notifications, cron jobs).
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # How many proxies (nginx) stand in front of gunicorn and append to X-Forwarded-For/-Proto.
+    # 0 trusts no such header: without a proxy a client could name any address and escape the
+    # per-client rate limits. Behind one nginx: 1 (docs/deploy.md).
+    PROXY_HOPS = _int("PROXY_HOPS", 0)
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))  # `flask backup create`
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 16) * 1024 * 1024
 
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
@@ -84,8 +89,13 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per minute;20 per hour")
 
-    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    # Redis lost at run time degrades instead of failing (catalog/redis_fallback.py): the cache
+    # misses, the limiter counts in process memory. Short timeouts so a dead Redis costs little.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1} if REDIS_URL else {}
+    CACHE_TYPE = "catalog.redis_fallback.TolerantRedisCache" if REDIS_URL else "SimpleCache"
     CACHE_REDIS_URL = REDIS_URL
+    CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1} if REDIS_URL else {}
     CACHE_DEFAULT_TIMEOUT = 60
 
     # Buying. An unpaid bank transfer expires (its stock returns) after TRANSFER_EXPIRY_HOURS; a
@@ -101,10 +111,22 @@ class Config:
     PLATFORM_BANK_ACCOUNT = os.environ.get("PLATFORM_BANK_ACCOUNT", "0012345678901")
     PLATFORM_BANK_HOLDER = os.environ.get("PLATFORM_BANK_HOLDER", "Dinas Koperasi dan UMKM (Katalog UMKM)")
 
+    # Background jobs (catalog/jobs): a failed job is retried JOB_RETRIES times before the Dinas
+    # sees it on /admin/tugas; a job running longer than JOB_TIMEOUT_SECONDS is stopped (RQ only).
+    JOB_RETRIES = _int("JOB_RETRIES", 3)
+    JOB_TIMEOUT_SECONDS = _int("JOB_TIMEOUT_SECONDS", 600)
+
     PRODUCTS_PER_PAGE = 24
     # Page views are counted in memory and written in batches (services/seller_stats.count_view).
     VIEW_COUNT_FLUSH_VIEWS = _int("VIEW_COUNT_FLUSH_VIEWS", 100)
     VIEW_COUNT_FLUSH_SECONDS = _int("VIEW_COUNT_FLUSH_SECONDS", 30)
+    # Logs (catalog/observability/logs.py): "text" for a terminal, "json" lines for a log shipper;
+    # LOG_REQUESTS adds one line per request (gunicorn's access log has one too).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_REQUESTS = _bool("LOG_REQUESTS", False)
+    # The bearer token Prometheus sends to /metrics; empty: /metrics answers 404 (switched off).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
     PRODUCTION = False
 
 
@@ -131,10 +153,18 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     PRODUCTION = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_REQUESTS = _bool("LOG_REQUESTS", True)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 10}
+    # Per worker process: a gthread worker runs GUNICORN_THREADS requests at once, so a pool of a
+    # few connections is enough, and PostgreSQL's max_connections must cover
+    # instances × workers × (DB_POOL_SIZE + DB_MAX_OVERFLOW) plus the job workers (docs/deploy.md).
+    # pre_ping replaces connections a database restart or failover closed; recycle bounds their age
+    # (below the idle timeouts of pgbouncer and firewalls).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800, "pool_timeout": 10,
+                                 "pool_size": _int("DB_POOL_SIZE", 4), "max_overflow": _int("DB_MAX_OVERFLOW", 4)}
 
     @classmethod
     def check(cls) -> None:
@@ -143,13 +173,13 @@ class ProductionConfig(Config):
         key = os.environ.get("SECRET_KEY", "")
         if not key or key == DEV_SECRET_KEY or len(key) < 32:
             raise RuntimeError(
-                "SECRET_KEY is missing or too weak: production needs a random value of at least 32 "
-                "characters in the environment (python -c 'import secrets; print(secrets.token_hex(32))')."
+                "SECRET_KEY tidak ada atau terlalu lemah: produksi butuh nilai acak minimal 32 karakter "
+                "di environment (python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         if not os.environ.get("PLATFORM_BANK_ACCOUNT"):
             # The default is a demo number: shoppers would transfer real money to nobody's account.
-            raise RuntimeError("PLATFORM_BANK_ACCOUNT is not set: production needs the platform's real bank account "
-                               "(and PLATFORM_BANK_NAME, PLATFORM_BANK_HOLDER) for bank-transfer payments.")
+            raise RuntimeError("PLATFORM_BANK_ACCOUNT belum diatur: produksi butuh rekening bank platform yang asli "
+                               "(juga PLATFORM_BANK_NAME, PLATFORM_BANK_HOLDER) untuk pembayaran transfer.")
 
 
 CONFIGS = {

@@ -27,14 +27,26 @@ def create_app(config_class=None) -> Flask:
         instance_path=str(Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance")).resolve()),
     )
     app.config.from_object(config_class)
+    from catalog.observability import logs, metrics
+
+    logs.configure_logging(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    if app.config.get("PROXY_HOPS"):
+        # The client's address and scheme as the trusted proxies saw them (rate limits, logs,
+        # https links), never as a client claims them: only the last PROXY_HOPS entries count.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_filters(app)
     register_request_hooks(app)
+    metrics.init_app(app)
     register_cli(app)
     return app
 
@@ -121,6 +133,9 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (public_bp, search_bp, auth_bp, media_bp, storefront_bp, seller_bp, admin_bp,
                       notifications_bp, shop_bp, orders_bp, webhooks_bp, procurement_bp):
         app.register_blueprint(blueprint)
+    from catalog.web.ops import bp as ops_bp  # /healthz, /readyz, /metrics
+
+    app.register_blueprint(ops_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

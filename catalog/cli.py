@@ -257,10 +257,14 @@ def register(app: Flask) -> None:
     app.cli.add_command(sellers_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(orders_cli)
+    from catalog.cli_backup import backup_cli
+    from catalog.cli_jobs import jobs_cli
     from catalog.cli_ledger import ledger_cli
     from catalog.cli_procurement import procurement_cli
 
     app.cli.add_command(procurement_cli)
     app.cli.add_command(ledger_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)

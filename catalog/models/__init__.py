@@ -3,6 +3,7 @@
 from catalog.models.agencies import Agency, Budget, OfficerMembership
 from catalog.models.audit import AuditEvent, AuditHead
 from catalog.models.base import Base
+from catalog.models.jobs import JobFailure
 from catalog.models.ledger import FeeRate, LedgerEntry, PayoutBatch, PayoutLine
 from catalog.models.moderation import ProductReport
 from catalog.models.notifications import Notification
@@ -63,6 +64,6 @@ __all__ = [
     "PurchaseRequestLine", "Quotation", "QuotationLine", "Receipt", "ReceiptLine", "Rfq", "RfqLine",
     "SellerRating",
     "Agency", "AuditEvent", "AuditHead", "Base", "Budget", "Category", "OfficerMembership", "Product",
-    "FeeRate", "InventoryLog", "LedgerEntry", "Notification", "PayoutBatch", "PayoutLine", "ProductReport", "OptionValue", "ProductImage", "ProductOption", "ProductVariant", "Region", "SearchDocumentRow", "Seller", "SellerDocument",
+    "FeeRate", "InventoryLog", "JobFailure", "LedgerEntry", "Notification", "PayoutBatch", "PayoutLine", "ProductReport", "OptionValue", "ProductImage", "ProductOption", "ProductVariant", "Region", "SearchDocumentRow", "Seller", "SellerDocument",
     "SellerSlugRedirect", "SellerViewWeek", "User", "product_certificate",
 ]

@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from catalog.extensions import db
+from catalog.jobs.search import queued_for_index
 from catalog.models import OptionValue, Product, ProductImage, ProductOption, ProductVariant, Seller, SellerDocument
 from catalog.models.sellers import CERTIFICATE_KINDS
 
@@ -114,22 +115,29 @@ def _after_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is not None:  # a savepoint or subtransaction: the outer one decides
         return
     committed = session.info.pop(COMMITTED, None)
-    if committed:
+    if committed and not queued_for_index(*committed):
         _index(*committed)
+
+
+def index_now(products: set[int], sellers: set[int]) -> int:
+    """Send these products' (and these sellers' products') documents to the backend; raises on
+    failure (the background job retries)."""
+    from catalog import search
+    from catalog.search.documents import documents_for, product_ids_of_seller
+
+    with Session(db.engine) as reading:
+        for seller_id in sellers:
+            products.update(product_ids_of_seller(seller_id, session=reading))
+        documents, removed = documents_for(products, session=reading)
+    search.backend().index(documents, removed)
+    return len(products)
 
 
 def _index(products: set[int], sellers: set[int]) -> None:
     from flask import current_app
 
-    from catalog import search
-    from catalog.search.documents import documents_for, product_ids_of_seller
-
     try:
-        with Session(db.engine) as reading:
-            for seller_id in sellers:
-                products.update(product_ids_of_seller(seller_id, session=reading))
-            documents, removed = documents_for(products, session=reading)
-        search.backend().index(documents, removed)
+        index_now(products, sellers)
     except Exception:  # the index is a copy: never lose the user's saved data over it
         log.exception("search index update failed for %d products", len(products))
         if current_app.testing and current_app.config.get("SEARCH_RAISE_ERRORS", True):

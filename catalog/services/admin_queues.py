@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from catalog.extensions import db
-from catalog.models import Invoice, OfficerMembership, Payment, Seller
+from catalog.models import Invoice, JobFailure, OfficerMembership, Payment, Seller
 from catalog.models.agencies import MEMBERSHIP_PENDING
 from catalog.models.base import utcnow
 from catalog.models.moderation import REPORT_OPEN, ProductReport
@@ -53,6 +53,8 @@ def queue_cards(today: date, now: datetime | None = None) -> dict[str, QueueCard
                     open_report),
         "transfers": (func.count(Payment.id), func.min(Payment.created_at), pending_transfer),
         "invoices": (func.count(Invoice.id), func.min(Invoice.due_on), overdue),
+        # background jobs that failed after their retries (catalog/jobs, /admin/tugas)
+        "jobs": (func.count(JobFailure.id), func.min(JobFailure.first_failed_at), (JobFailure.resolved_at.is_(None),)),
     }
     subqueries = []
     for count, oldest, where in columns.values():

@@ -1,4 +1,5 @@
-"""Outgoing email: SMTP when MAIL_SERVER is set, otherwise the whole message goes to the log."""
+"""Outgoing email: SMTP when MAIL_SERVER is set, otherwise the whole message goes to the log.
+With REDIS_URL set, send_email puts the message on the "mail" queue and a worker delivers it."""
 
 import logging
 import smtplib
@@ -34,6 +35,17 @@ def send_email(to: str, subject: str, text_body: str) -> bool:
     app = current_app._get_current_object()
     if app.testing:
         app.extensions.setdefault("mail_outbox", []).append({"to": to, "subject": subject, "body": text_body})
+    if app.config.get("REDIS_URL"):
+        from catalog.jobs import queue_email
+
+        if queue_email(to, subject, text_body):  # a worker delivers it, retrying a refusing server
+            return True
+    return deliver(to, subject, text_body)
+
+
+def deliver(to: str, subject: str, text_body: str) -> bool:
+    """Hand the message to SMTP (or the log) now; False when the server refuses."""
+    app = current_app._get_current_object()
     message = build_message(to, subject, text_body)
     config = app.config
     if not config.get("MAIL_SERVER"):

@@ -9,7 +9,6 @@ letter, which puts it back to pending. Every step is one transaction with its au
 
 from dataclasses import dataclass
 from math import ceil
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
@@ -307,12 +306,12 @@ def application(membership_id: int) -> OfficerApplication:
 _MIMETYPES = {"pdf": "application/pdf", "jpg": "image/jpeg"}
 
 
-def letter_file(membership_id: int) -> tuple[Path, str, str]:
-    """(path, mimetype, download name) of a membership's letter, for the admin-only route.
+def letter_file(membership_id: int) -> tuple[str, str, str]:
+    """(storage key, mimetype, download name) of a membership's letter, for the admin-only route.
     Raises NotFound for an unknown membership or one without a stored letter."""
     membership = db.session.get(OfficerMembership, membership_id)
     if membership is None or not membership.letter_key or not storage.exists(membership.letter_key):
         raise NotFound(_l("Surat tugas tidak ditemukan."))
     kind = membership.letter_kind if membership.letter_kind in _MIMETYPES else "pdf"
-    return (storage.path_for(membership.letter_key), _MIMETYPES[kind],
+    return (membership.letter_key, _MIMETYPES[kind],
             f"surat-tugas-{membership.employee_number or membership.id}.{kind}")

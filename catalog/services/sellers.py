@@ -8,7 +8,6 @@ message (and the form field at fault) when a rule refuses; nothing is written th
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -570,11 +569,11 @@ def delete_document(seller: Seller, document_id: int, *, actor_id: int | None) -
 _MIMETYPES = {"pdf": "application/pdf", "jpg": "image/jpeg"}
 
 
-def document_path(document: SellerDocument) -> Path:
-    """Where the document's file is stored; NotFound when it has none or it is gone."""
+def document_key(document: SellerDocument) -> str:
+    """The storage key of the document's file; NotFound when it has none or it is gone."""
     if not document.file_key or not storage.exists(document.file_key):
         raise NotFound(_l("Berkas dokumen tidak ditemukan."))
-    return storage.path_for(document.file_key)
+    return document.file_key
 
 
 def document_mimetype(document: SellerDocument) -> str:

@@ -24,7 +24,7 @@ from catalog.services.delivery import OptionInput
 from catalog.services.procurement import cart as gov_cart
 from catalog.services.procurement import orders as gov_orders
 from catalog.web.admin import audit as admin_audit
-from catalog.web.admin import catalogue_forms, forms_agencies, forms_payouts, forms_queues, forms_users
+from catalog.web.admin import catalogue_forms, forms_agencies, forms_jobs, forms_payouts, forms_queues, forms_users
 from catalog.web.admin import forms as admin_forms
 from catalog.web.auth import forms as auth_forms
 from catalog.web.orders import forms as order_forms
@@ -683,6 +683,21 @@ def fee_rate_post(app):
                       {"mikro": "0", "kecil": "1,5", "menengah": "2,5", "koperasi": "0"}))
 
 
+def _job_failure() -> int:
+    from catalog.jobs import failures
+
+    return failures.record("orders.expire", [], "RuntimeError: database is locked", 4).id
+
+
+def job_rerun_post(app):
+    return _done(Post("/admin/tugas/ulang", _admin(), {"failure_id": str(_job_failure())}))
+
+
+def job_resolve_post(app):
+    return _done(Post("/admin/tugas/selesai", _admin(),
+                      {"failure_id": str(_job_failure()), "reason": "Sudah dijalankan manual."}))
+
+
 def adjustment_post(app):
     seller = banked_seller(0)
     return _done(Post(f"/admin/saldo/{seller.id}/penyesuaian", _admin(),
@@ -766,6 +781,8 @@ TARGETS = [
     Target(forms_payouts.FailureForm, failure_post),
     Target(forms_payouts.FeeRateForm, fee_rate_post),
     Target(forms_payouts.AdjustmentForm, adjustment_post),
+    Target(forms_jobs.RerunForm, job_rerun_post),
+    Target(forms_jobs.ResolveForm, job_resolve_post),
 ]
 
 # Form classes no route posts by themselves, and why.

@@ -51,7 +51,7 @@ def queues(app):
 def test_the_cards_count_what_waits_and_since_when(queues):
     cards = admin_queues.queue_cards(jakarta_today())
     assert {key: card.count for key, card in cards.items()} == {
-        "sellers": 2, "officers": 1, "reports": 1, "transfers": 2, "invoices": 1}
+        "sellers": 2, "officers": 1, "reports": 1, "transfers": 2, "invoices": 1, "jobs": 0}
     assert cards["sellers"].waiting_days == 5
     assert cards["officers"].waiting_days == 0
     assert cards["reports"].waiting_days == 4
@@ -64,7 +64,7 @@ def test_an_empty_console_says_nothing_waits(app, client):
     cards = admin_queues.queue_cards(jakarta_today())
     assert all(card.count == 0 and card.waiting_days is None for card in cards.values())
     page = text_of(log_in(client, admin).get("/admin"))
-    assert page.count("tidak ada yang menunggu") == 5
+    assert page.count("tidak ada yang menunggu") == 6
 
 
 def test_the_home_page_shows_each_card_linking_to_its_queue_in_bounded_queries(app, client, queues):
@@ -79,7 +79,7 @@ def test_the_home_page_shows_each_card_linking_to_its_queue_in_bounded_queries(a
     links = dict(re.findall(r'href="([^"]+)" data-queue="(\w+)"', html))
     assert {queue: href for href, queue in links.items()} == {
         "sellers": "/admin/penjual", "officers": "/admin/petugas", "reports": "/admin/laporan",
-        "transfers": "/admin/pembayaran", "invoices": "/admin/tagihan-terlambat"}
+        "transfers": "/admin/pembayaran", "invoices": "/admin/tagihan-terlambat", "jobs": "/admin/tugas"}
     page = text_of(response)
     assert "terlama menunggu 5 hari" in page and "terlama lewat 12 hari" in page
     for href in links:

@@ -371,6 +371,9 @@ AREAS = [
     ("/toko", False, "public"),
     ("/tentang", True, "public"),
     ("/transparansi", True, "public"),
+    ("/healthz", True, "public"),  # the load balancer's probes (catalog/web/ops)
+    ("/readyz", True, "public"),
+    ("/metrics", True, "metrics"),  # Prometheus's bearer token only; none is set here: 404 for all
     ("/", True, "public"),
 ]
 
@@ -436,6 +439,8 @@ def expected(rule, method: str, role: str) -> str:
     nothing changed). The *_b roles ask for side A's objects: someone else's."""
     area, role, foreign = area_of(rule), base_role(role), role.endswith("_b")
     owned = owned_args(rule)
+    if area == "metrics":
+        return DENY  # no session opens /metrics, not even the admin's
     if role == "anonymous":
         if area in {"public", "guest", "seller_signup"}:
             return CART_REFUSED if owned else OK
@@ -482,6 +487,8 @@ def login_of(world: World, role: str) -> str | None:
 
 def allowed_role(rule, method: str) -> str:
     """The first role the table lets use the rule with its own side's objects."""
+    if area_of(rule) == "metrics":
+        return "anonymous"  # no session may (a 404 here): its refusal is the page checked
     for role in ["anonymous", "shopper", "seller", PP, PPK, BENDAHARA, "admin"]:
         if expected(rule, method, role) == OK:
             return role

@@ -144,10 +144,10 @@ def test_database_urls_get_the_psycopg3_driver(given, normalised):
 
 
 def test_readme_documents_every_environment_variable():
-    """Each variable config.py (or the factory) reads has a row in the README's configuration table."""
-    sources = (BASE_DIR / "config.py").read_text(encoding="utf-8") + (BASE_DIR / "catalog" / "__init__.py").read_text(
-        encoding="utf-8"
-    )
+    """Each variable config.py, gunicorn.conf.py or the app package reads has a row in the README's
+    configuration table."""
+    files = [BASE_DIR / "config.py", BASE_DIR / "gunicorn.conf.py", *sorted((BASE_DIR / "catalog").rglob("*.py"))]
+    sources = "".join(path.read_text(encoding="utf-8") for path in files)
     read = set(re.findall(r"""(?:environ\.get|_int|_bool)\(\s*["']([A-Z][A-Z0-9_]+)["']""", sources))
     assert {"SECRET_KEY", "DATABASE_URL", "FLASK_CONFIG"} <= read
     readme = (BASE_DIR / "README.md").read_text(encoding="utf-8")

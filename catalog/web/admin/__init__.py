@@ -10,6 +10,7 @@ from catalog.web.admin import (  # noqa: E402,F401
     categories,
     gov_invoices,
     inpres,
+    jobs,
     officers,
     payments,
     payouts,

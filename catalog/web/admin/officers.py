@@ -2,10 +2,11 @@
 one application with its letter of assignment beside the details, the confirm / reject decision
 and the private letter file."""
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from catalog import storage
 from catalog.authz import admin_required
 from catalog.extensions import db
 from catalog.models import OfficerMembership
@@ -85,11 +86,11 @@ def officer_letter(membership_id: int):
     page), ?unduh=1 downloads it. Admins only (403 for other roles); 404 for an unknown
     application or one without a letter. Never cached by shared caches: these are private."""
     try:
-        path, mimetype, download_name = officer_onboarding.letter_file(membership_id)
+        key, mimetype, download_name = officer_onboarding.letter_file(membership_id)
     except NotFound:
         abort(404)
-    response = send_file(path, mimetype=mimetype, as_attachment=bool(request.args.get("unduh")),
-                         download_name=download_name, conditional=True, max_age=0)
+    response = storage.send(key, mimetype=mimetype, as_attachment=bool(request.args.get("unduh")),
+                            download_name=download_name)
     response.headers["Cache-Control"] = "private, no-store"
     # Embedded in the application page only (same origin); a stored file never runs anything.
     response.headers["X-Frame-Options"] = "SAMEORIGIN"

@@ -1,10 +1,11 @@
 """Admin: seller verification — the queue, one seller's file with documents and history, the
 decisions (verify, reject, suspend, reinstate) and the private document files."""
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from catalog import storage
 from catalog.authz import admin_required
 from catalog.models.base import utcnow
 from catalog.services import certificates, sellers, verification
@@ -111,19 +112,13 @@ def seller_document_file(document_id: int):
     shared caches: these are private papers."""
     try:
         document = verification.document_for_admin(document_id)
-        path = sellers.document_path(document)
+        key = sellers.document_key(document)
     except NotFound:
         abort(404)
     mimetype = sellers.document_mimetype(document)
     is_pdf = mimetype == "application/pdf"
-    response = send_file(
-        path,
-        mimetype=mimetype,
-        as_attachment=is_pdf,
-        download_name=f"{document.seller.slug}-{document.kind}{path.suffix.lower()}",
-        conditional=True,
-        max_age=0,
-    )
+    response = storage.send(key, mimetype=mimetype, as_attachment=is_pdf,
+                            download_name=f"{document.seller.slug}-{document.kind}{storage.suffix(key)}")
     response.headers["Cache-Control"] = "private, no-store"
     # A stored file is never a page: keep the browser from running anything in it.
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"

@@ -1,6 +1,6 @@
 """Stored files by key. Only renditions are ever stored under public prefixes."""
 
-from flask import abort, send_file
+from flask import abort
 
 from catalog import storage
 from catalog.authz import public
@@ -16,6 +16,6 @@ def file(key: str):
     """A stored rendition; keys are random and never reused, so it may be cached for a year. Anyone."""
     if not key.startswith(PUBLIC_PREFIXES) or not storage.exists(key):
         abort(404)
-    response = send_file(storage.path_for(key), max_age=ONE_YEAR, conditional=True)
+    response = storage.send(key, max_age=ONE_YEAR)
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     return response

@@ -3,7 +3,7 @@ with its timeline and actions), the transfer proof, cancel and confirm receipt, 
 invoice of one seller's order and the review form. Every page is the logged-in shopper's own:
 another user's checkout or order answers 404, never 403, so numbers are not even confirmed."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -125,10 +125,10 @@ def proof_file(number: str):
     payment = group.payment
     if payment is None or not payment.proof_key or not storage.exists(payment.proof_key):
         abort(404)
-    path = storage.path_for(payment.proof_key)
+    key = payment.proof_key
     is_pdf = payment.proof_content_type == "application/pdf"
-    response = send_file(path, mimetype=payment.proof_content_type or "application/octet-stream", as_attachment=is_pdf,
-                         download_name=f"bukti-transfer-{group.number}{path.suffix.lower()}", conditional=True, max_age=0)
+    response = storage.send(key, mimetype=payment.proof_content_type or "application/octet-stream", as_attachment=is_pdf,
+                            download_name=f"bukti-transfer-{group.number}{storage.suffix(key)}")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response

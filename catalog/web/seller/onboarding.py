@@ -7,12 +7,13 @@ their FlaskForm still refuses a missing or wrong token and nothing is changed th
 
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
+from catalog import storage
 from catalog.authz import current_seller, is_safe_next, public, seller_document_or_404, seller_profile_required
 from catalog.extensions import csrf
 from catalog.models.sellers import STATUS_REJECTED, STATUS_SUSPENDED, STATUS_VERIFIED
@@ -279,11 +280,11 @@ def document_delete(document_id: int):
 def send_seller_document(document):
     """The stored file of a document as a private download (shared with the admin's route)."""
     try:
-        path = sellers.document_path(document)
+        key = sellers.document_key(document)
     except NotFound:
         abort(404)
-    response = send_file(path, mimetype=sellers.document_mimetype(document), as_attachment=True,
-                         download_name=sellers.document_download_name(document), conditional=True, max_age=0)
+    response = storage.send(key, mimetype=sellers.document_mimetype(document), as_attachment=True,
+                            download_name=sellers.document_download_name(document))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = PRIVATE_NO_STORE
     # Should a browser open it anyway, nothing in the file may run.

@@ -1,0 +1,1 @@
+"""Seeing a running instance from outside: Prometheus metrics and structured (JSON) logs."""
